@@ -1,0 +1,96 @@
+# pgai-c build. Plain GNU make: `make`, `make test`, `make install PREFIX=/usr/local`.
+# Outputs go to build/ (or $(BUILD)); the sanitizer build uses BUILD=build-asan SAN=1.
+
+VERSION      := 0.1.0
+PGAI_COMPAT  := 0.12.1
+PREFIX       ?= /usr/local
+DESTDIR      ?=
+BUILD        ?= build
+CC           ?= cc
+PKG_CONFIG   ?= pkg-config
+
+PG_INCLUDE   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
+DEPS_CFLAGS  := -I$(PG_INCLUDE) $(shell $(PKG_CONFIG) --cflags libcurl jansson libpcre2-8 2>/dev/null)
+DEPS_LIBS    := -lpq $(shell $(PKG_CONFIG) --libs libcurl jansson libpcre2-8 2>/dev/null) -lpthread -lm
+
+WARN         := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+                -Wformat=2 -Wvla -Wno-unused-parameter
+OPT          ?= -O2 -g
+ifeq ($(SAN),1)
+  OPT        := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+  LDSAN      := -fsanitize=address,undefined
+endif
+CFLAGS_ALL   := -std=c17 -D_GNU_SOURCE -fPIC $(WARN) $(OPT) -Iinclude -Isrc -I$(BUILD)/gen \
+                -DPGAI_C_VERSION=\"$(VERSION)\" -DPGAI_COMPAT_VERSION=\"$(PGAI_COMPAT)\" \
+                $(DEPS_CFLAGS) $(CFLAGS)
+LDFLAGS_ALL  := $(LDSAN) $(LDFLAGS)
+
+# Library sources: everything under src/ except the command-line front end.
+LIB_SRC      := $(shell find src -name '*.c' ! -path 'src/cli/*' | sort)
+CLI_SRC      := $(shell find src/cli -name '*.c' | sort)
+SQL_FILES    := $(shell find sql -name '*.sql' | sort)
+LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_bundle.o
+CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC     := $(wildcard tests/unit/test_*.c)
+UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all lib test unit install uninstall clean
+all: $(BUILD)/pgai $(BUILD)/libpgai.a $(BUILD)/libpgai.so $(BUILD)/libpgai.pc
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo '  CC   $<'
+	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
+
+# The SQL files are compiled into the library so `pgai install` needs no files at run time.
+$(BUILD)/tools/embed_sql: tools/embed_sql.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c17 -O1 $(WARN) $< -o $@
+
+$(BUILD)/gen/sql_bundle.c: $(BUILD)/tools/embed_sql $(SQL_FILES)
+	@mkdir -p $(dir $@)
+	$(BUILD)/tools/embed_sql $@ sql/head.sql $(sort $(wildcard sql/incremental/*.sql)) $(sort $(wildcard sql/idempotent/*.sql))
+
+$(BUILD)/gen/sql_bundle.o: $(BUILD)/gen/sql_bundle.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libpgai.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libpgai.so: $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libpgai.so.0 $(LDFLAGS_ALL) -o $@ $^ $(DEPS_LIBS)
+
+$(BUILD)/pgai: $(CLI_OBJ) $(BUILD)/libpgai.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libpgai.a $(DEPS_LIBS)
+
+$(BUILD)/libpgai.pc: packaging/libpgai.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libpgai.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libpgai.a $(DEPS_LIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+
+test:
+	tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pgai
+	install -m 755 $(BUILD)/pgai $(DESTDIR)$(PREFIX)/bin/pgai
+	install -m 644 $(BUILD)/libpgai.a $(DESTDIR)$(PREFIX)/lib/libpgai.a
+	install -m 755 $(BUILD)/libpgai.so $(DESTDIR)$(PREFIX)/lib/libpgai.so.0
+	ln -sf libpgai.so.0 $(DESTDIR)$(PREFIX)/lib/libpgai.so
+	install -m 644 include/pgai/*.h $(DESTDIR)$(PREFIX)/include/pgai/
+	install -m 644 $(BUILD)/libpgai.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/pgai $(DESTDIR)$(PREFIX)/lib/libpgai.* \
+	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/pgai
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

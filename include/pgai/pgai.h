@@ -1,0 +1,91 @@
+/*
+ * pgai.h - the public C API of libpgai (pgai in C).
+ *
+ * libpgai keeps pgvector embeddings in PostgreSQL in sync with the rows they
+ * describe. This header is everything a host program needs; nothing else in
+ * the library is public. Link with `pkg-config --libs libpgai`.
+ *
+ * Conventions: functions return 0 (PGAI_OK) on success, a positive value for
+ * a successful outcome worth telling apart, and a negative PGAI_E_* code on
+ * failure, in which case the caller's pgai_error holds a one-line message.
+ * The library keeps no global state, never calls exit() and installs no
+ * signal handlers.
+ */
+#ifndef PGAI_PGAI_H
+#define PGAI_PGAI_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#include <stddef.h>
+
+/* Status codes. */
+#define PGAI_OK 0
+#define PGAI_NOTHING_TO_DO 1         /* e.g. this version is already installed */
+#define PGAI_E_INVALID (-1)          /* invalid argument or option */
+#define PGAI_E_CONNECT (-2)          /* the database refused or could not be reached */
+#define PGAI_E_UNSUPPORTED (-3)      /* server too old, or a required extension missing */
+#define PGAI_E_PRIVILEGE (-4)        /* the role lacks a privilege the operation needs */
+#define PGAI_E_ALREADY_INSTALLED (-5) /* strict install of an already installed version */
+#define PGAI_E_SQL (-6)              /* any other error reported by the database */
+#define PGAI_E_NOMEM (-7)
+
+typedef struct pgai_error {
+    int code;           /* the PGAI_E_* code, 0 when no error */
+    char sqlstate[6];   /* SQLSTATE when the database reported the error, else "" */
+    char message[1024]; /* one line, never contains a password or API key */
+} pgai_error;
+
+/* Log levels, numerically equal to Python's logging levels (pgai's worker uses them). */
+typedef enum pgai_log_level {
+    PGAI_LOG_DEBUG = 10,
+    PGAI_LOG_INFO = 20,
+    PGAI_LOG_WARNING = 30,
+    PGAI_LOG_ERROR = 40,
+    PGAI_LOG_CRITICAL = 50
+} pgai_log_level;
+
+/*
+ * A log sink. `event` is the human-readable event text (pgai's wording where
+ * users grep for it); `fields` is "key=value key=value" (values containing
+ * spaces are single-quoted), possibly empty. Called from the thread doing the
+ * work; must not call back into the library.
+ */
+typedef void (*pgai_log_fn)(void *userdata, pgai_log_level level, const char *event,
+                            const char *fields);
+
+/* Our version ("0.1.0"), and the pgai version whose contract we implement ("0.12.1"). */
+const char *pgai_version(void);
+const char *pgai_compatible_version(void);
+/* The version recorded in the database: "<compatible>+c<ours>", e.g. "0.12.1+c0.1.0". */
+const char *pgai_library_version(void);
+
+typedef struct pgai_install_options {
+    int strict;            /* non-zero: installing the installed version again is an error */
+    pgai_log_fn log;       /* optional */
+    void *log_userdata;
+    pgai_log_level log_level; /* minimum level passed to `log`; 0 means INFO */
+} pgai_install_options;
+
+/*
+ * Installs or upgrades the `ai` schema in the database at `db_url` (a libpq
+ * URI or conninfo string; NULL means libpq's defaults and PG* variables), in
+ * one transaction: either everything is installed or nothing is.
+ * Returns PGAI_OK, PGAI_NOTHING_TO_DO when this version is already installed
+ * (PGAI_E_ALREADY_INSTALLED instead with opts->strict), or a PGAI_E_* code.
+ * `opts` may be NULL.
+ */
+int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_error *err);
+
+/*
+ * The complete install script for a vector extension living in schema
+ * `vector_schema` (as `pgai install` would run it), for users who apply
+ * migrations with their own tools. Returns a malloc'ed string or NULL.
+ */
+char *pgai_install_script(const char *vector_schema);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PGAI_PGAI_H */

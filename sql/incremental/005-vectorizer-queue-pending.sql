@@ -1,0 +1,1 @@
+drop function if exists ai.vectorizer_queue_pending(int4) cascade;

@@ -1,0 +1,1 @@
+drop function if exists ai.drop_vectorizer(int4) cascade;

@@ -1,0 +1,1 @@
+alter table ai.vectorizer add column disabled boolean not null default false;

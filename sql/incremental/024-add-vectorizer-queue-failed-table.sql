@@ -1,0 +1,1 @@
+alter table ai.vectorizer add column queue_failed_table name;

@@ -1,0 +1,1 @@
+drop function if exists ai.loading_uri(name, int4);

@@ -1,0 +1,33 @@
+/*
+ * cli: the `pgai` command. main.c dispatches to one function per
+ * sub-command; each parses its own options (command line first, then its
+ * PGAI_* environment variables, then pgai's defaults) and calls the library.
+ *
+ * Exit codes follow pgai's click CLI: 0 success, 1 failure, 2 usage error.
+ */
+#ifndef PGAI_CLI_H
+#define PGAI_CLI_H
+
+#include <stdio.h>
+
+#include "pgai/pgai.h"
+
+#define EXIT_USAGE 2
+#define DEFAULT_DB_URL "postgres://postgres@localhost:5432/postgres"
+
+int cmd_install(int argc, char **argv);
+
+/* Reports a usage error the way click does and returns EXIT_USAGE. */
+int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Returns the value of an environment variable, or NULL when unset or empty (as click does). */
+const char *cli_env(const char *name);
+
+/* The log sink of the command: pgai's console lines on stdout (or JSON lines). */
+typedef struct cli_log {
+    pgai_log_level level;
+    int json;
+} cli_log;
+void cli_log_sink(void *userdata, pgai_log_level level, const char *event, const char *fields);
+
+#endif

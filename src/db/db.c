@@ -1,0 +1,91 @@
+/* db: libpq helpers; see db.h. */
+#include "db/db.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int pgai_error_set(pgai_error *err, int code, const char *fmt, ...)
+{
+    if (!err) return code;
+    err->code = code;
+    err->sqlstate[0] = '\0';
+    char tmp[sizeof(err->message)];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    db_one_line(err->message, sizeof(err->message), tmp);
+    return code;
+}
+
+void db_one_line(char *dst, size_t n, const char *s)
+{
+    size_t o = 0;
+    int space = 0;
+    if (!n) return;
+    for (; s && *s && o + 1 < n; s++) {
+        if (*s == '\n' || *s == '\r' || *s == '\t' || *s == ' ') {
+            space = 1;
+            continue;
+        }
+        if (space && o > 0 && o + 2 < n) dst[o++] = ' ';
+        space = 0;
+        dst[o++] = *s;
+    }
+    dst[o] = '\0';
+}
+
+PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err)
+{
+    const char *keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {url && *url ? url : NULL, app, NULL};
+    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    if (!conn) {
+        pgai_error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
+        return NULL;
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        /* libpq's messages name host and port but never the password. */
+        pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return NULL;
+    }
+    log_debug(lg, "connected to the database", "host=%s port=%s dbname=%s user=%s",
+              PQhost(conn), PQport(conn), PQdb(conn), PQuser(conn));
+    return conn;
+}
+
+int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg) msg = conn ? PQerrorMessage(conn) : "unknown database error";
+    int code = (state && strcmp(state, "42501") == 0) ? PGAI_E_PRIVILEGE : PGAI_E_SQL;
+    pgai_error_set(err, code, "%s", msg);
+    if (err && state) snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
+    return code;
+}
+
+int db_exec(PGconn *conn, const char *sql, pgai_error *err)
+{
+    PGresult *res = PQexec(conn, sql);
+    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    int rc = PGAI_OK;
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = db_error_from_result(err, conn, res);
+    PQclear(res);
+    return rc;
+}
+
+int db_append_ident(buf *b, const char *ident)
+{
+    int plain = (ident[0] == '_' || (ident[0] >= 'a' && ident[0] <= 'z'));
+    for (const char *p = ident; *p && plain; p++)
+        plain = (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'));
+    if (plain) return buf_puts(b, ident);
+    if (buf_puts(b, "\"") != 0) return -1;
+    for (const char *p = ident; *p; p++)
+        if (buf_append(b, p, 1) != 0 || (*p == '"' && buf_append(b, p, 1) != 0)) return -1;
+    return buf_puts(b, "\"");
+}

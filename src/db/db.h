@@ -1,0 +1,40 @@
+/*
+ * db: thin helpers over libpq shared by every module that talks to
+ * PostgreSQL: connecting with clear one-line errors, turning a failed
+ * PGresult into a pgai_error, identifier quoting without a connection.
+ */
+#ifndef PGAI_DB_H
+#define PGAI_DB_H
+
+#include <libpq-fe.h>
+
+#include "pgai/pgai.h"
+#include "util/log.h"
+
+/* Fills err (code, one-line message built from fmt) and returns code. */
+int pgai_error_set(pgai_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Connects to `url` (URI or conninfo; NULL = libpq defaults). Sets
+ * application_name to `app` unless the URL sets one. On failure returns NULL
+ * and fills err with PGAI_E_CONNECT and libpq's reason on one line.
+ */
+PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err);
+
+/*
+ * Runs a command that returns no rows (or whose rows are ignored). On failure
+ * fills err from the server's error (SQLSTATE and primary message) and returns
+ * its code: PGAI_E_PRIVILEGE for SQLSTATE 42501, else PGAI_E_SQL.
+ */
+int db_exec(PGconn *conn, const char *sql, pgai_error *err) __attribute__((warn_unused_result));
+
+/* Fills err from a failed result (or from the connection when res is NULL). */
+int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res);
+
+/* Copies s into dst (of size n) on one line: newlines and tabs become spaces, runs collapse. */
+void db_one_line(char *dst, size_t n, const char *s);
+
+/* Appends `ident` to b as an SQL identifier, quoting it only when needed. */
+int db_append_ident(buf *b, const char *ident) __attribute__((warn_unused_result));
+
+#endif

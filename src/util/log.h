@@ -1,0 +1,48 @@
+/*
+ * log: the library's logging front end and the two line renderers.
+ *
+ * The library never prints: it hands each event to the host's pgai_log_fn
+ * (the `pgai` command installs one that prints lines to stdout). An event is
+ * a fixed text ("running vectorizer") plus "key=value" fields, as pgai's
+ * structlog output has them, so users can keep grepping for the same texts.
+ */
+#ifndef PGAI_LOG_H
+#define PGAI_LOG_H
+
+#include <stdio.h>
+#include <time.h>
+
+#include "pgai/pgai.h"
+#include "util/buf.h"
+
+typedef struct logger {
+    pgai_log_fn fn;     /* NULL: drop everything */
+    void *userdata;
+    pgai_log_level min; /* events below this level are dropped */
+} logger;
+
+/* `fields_fmt` is a printf format producing "key=value key=value" (or NULL). */
+void log_event(const logger *lg, pgai_log_level level, const char *event, const char *fields_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#define log_debug(lg, ev, ...) log_event((lg), PGAI_LOG_DEBUG, (ev), __VA_ARGS__)
+#define log_info(lg, ev, ...) log_event((lg), PGAI_LOG_INFO, (ev), __VA_ARGS__)
+#define log_warn(lg, ev, ...) log_event((lg), PGAI_LOG_WARNING, (ev), __VA_ARGS__)
+#define log_error(lg, ev, ...) log_event((lg), PGAI_LOG_ERROR, (ev), __VA_ARGS__)
+
+/* "debug", "info", "warning", "error", "critical". */
+const char *log_level_name(pgai_log_level level);
+/* Parses pgai's --log-level choices (DEBUG, INFO, WARN, ERROR, FATAL, CRITICAL; any case). */
+int log_level_parse(const char *s, pgai_log_level *out);
+
+/*
+ * Renders one line in pgai's console format:
+ *   2025-01-06 10:00:00 [info     ] running vectorizer             vectorizer_id=1
+ */
+int log_render_text(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
+    __attribute__((warn_unused_result));
+/* Renders one JSON object: {"timestamp":..., "level":..., "event":..., "<key>": "<value>", ...}. */
+int log_render_json(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
+    __attribute__((warn_unused_result));
+
+#endif
