@@ -34,6 +34,10 @@ CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# Optional fragments (mk/*.mk) may add generated objects to LIB_OBJ and their
+# rules; they are read here, before the rules below expand LIB_OBJ.
+include $(sort $(wildcard mk/*.mk))
+
 .PHONY: all lib test unit install uninstall clean
 all: $(BUILD)/pgai $(BUILD)/libpgai.a $(BUILD)/libpgai.so $(BUILD)/libpgai.pc
 

@@ -33,6 +33,7 @@ want() { # want PATH-UNDER-tests
 
 # --- unit tests (cmocka, TAP output: one line per test case) ---------------
 for bin in "$BUILD"/tests/test_*; do
+  [ -f "tests/unit/$(basename "$bin").c" ] || continue
   [ -x "$bin" ] || continue
   name=unit/$(basename "$bin").c
   want "$name" || continue
