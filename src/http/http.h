@@ -1,0 +1,60 @@
+/*
+ * http: the one place that talks HTTP (libcurl). A client is one easy handle
+ * owned by one thread, so its connections are kept alive across requests.
+ * Every request has a timeout and every response body a size cap; going past
+ * the cap is an error, never unbounded memory.
+ */
+#ifndef PGAI_HTTP_H
+#define PGAI_HTTP_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+
+typedef struct http_client http_client;
+
+typedef struct http_request {
+    const char *url;
+    const char *const *headers; /* NULL-terminated "Name: value" list, may be NULL */
+    const char *body;           /* POST body; NULL means GET */
+    size_t body_len;
+    long timeout_ms;         /* whole request; 0 = default (600 s, as the OpenAI SDK) */
+    long connect_timeout_ms; /* 0 = default (10 s) */
+    size_t max_response;     /* body cap in bytes; 0 = default (64 MiB) */
+} http_request;
+
+typedef enum http_failure {
+    HTTP_OK = 0,       /* a response arrived (any status) */
+    HTTP_CONNECT,      /* could not connect (refused, DNS, TLS) */
+    HTTP_TIMEOUT,      /* connect or transfer timed out */
+    HTTP_TOO_LARGE,    /* the body went past max_response */
+    HTTP_TRANSPORT,    /* connection dropped, truncated body, protocol error */
+    HTTP_CANCELLED,    /* the cancel callback asked to stop */
+} http_failure;
+
+typedef struct http_response {
+    http_failure failure;
+    long status;           /* HTTP status when failure == HTTP_OK */
+    buf body;              /* response body (NUL-terminated) */
+    double retry_after_s;  /* from retry-after-ms / retry-after, or -1 */
+    char error[256];       /* transport error text when failure != HTTP_OK */
+} http_response;
+
+/* Returns non-zero to abort a transfer in progress (checked about every 100 ms). */
+typedef int (*http_cancel_fn)(void *userdata);
+
+int http_client_new(http_client **out, http_cancel_fn cancel, void *cancel_userdata)
+    __attribute__((warn_unused_result));
+void http_client_free(http_client *c);
+
+/* One attempt. Returns 0 when a response arrived (check status), -1 otherwise
+ * (resp->failure and resp->error say why). resp is reset first; free it with
+ * http_response_free. */
+int http_send(http_client *c, const http_request *req, http_response *resp);
+void http_response_init(http_response *resp);
+void http_response_free(http_response *resp);
+
+/* Statuses worth retrying: 408, 409, 429 and 5xx (the OpenAI SDK's set). */
+int http_status_retryable(long status);
+
+#endif
