@@ -85,6 +85,48 @@ int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_erro
  */
 char *pgai_install_script(const char *vector_schema);
 
+/* ---- the vectorizer worker ------------------------------------------------ */
+
+typedef struct pgai_worker_options {
+    const char *db_url;          /* libpq URI or conninfo; NULL = libpq defaults */
+    const int *vectorizer_ids;   /* NULL/0: every vectorizer, re-listed each pass */
+    size_t n_vectorizer_ids;
+    double poll_interval;        /* seconds between passes; pgai's library default is 60 */
+    int once;                    /* one pass, then return */
+    int exit_on_error;           /* -1: unset (true with once, else false) */
+    int concurrency;             /* executors per vectorizer; 0: the vectorizer's own setting */
+    pgai_log_fn log;             /* optional */
+    void *log_userdata;
+    pgai_log_level log_level;    /* 0 means INFO */
+} pgai_worker_options;
+
+typedef struct pgai_worker pgai_worker;
+
+/* Validates the options and creates a worker; nothing connects yet. */
+int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_error *err);
+
+/*
+ * Runs the worker in the calling thread until it is done (once), a graceful
+ * shutdown is requested, or an error stops it (exit_on_error). Returns PGAI_OK
+ * or the error that stopped it.
+ */
+int pgai_worker_run(pgai_worker *w, pgai_error *err);
+
+/*
+ * Asks the worker to stop: the batch in flight finishes and commits, then
+ * pgai_worker_run returns. Safe from any thread and from a signal handler.
+ */
+void pgai_worker_request_shutdown(pgai_worker *w);
+
+/*
+ * Asks the worker to stop at once: work in flight is abandoned (its
+ * transaction rolls back, nothing is lost). Safe from any thread and from a
+ * signal handler.
+ */
+void pgai_worker_request_abort(pgai_worker *w);
+
+void pgai_worker_free(pgai_worker *w);
+
 #ifdef __cplusplus
 }
 #endif

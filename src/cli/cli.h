@@ -16,6 +16,7 @@
 #define DEFAULT_DB_URL "postgres://postgres@localhost:5432/postgres"
 
 int cmd_install(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 /* Reports a usage error the way click does and returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

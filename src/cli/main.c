@@ -18,7 +18,8 @@ static const char main_usage[] =
     "  --help     Show this message and exit.\n"
     "\n"
     "Commands:\n"
-    "  install     Install or upgrade the pgai schema in the database.\n";
+    "  install     Install or upgrade the pgai schema in the database.\n"
+    "  vectorizer  Run the vectorizer worker (pgai vectorizer worker --help).\n";
 
 const char *cli_env(const char *name)
 {
@@ -75,5 +76,18 @@ int main(int argc, char **argv)
         return 0;
     }
     if (strcmp(cmd, "install") == 0) return cmd_install(argc - 1, argv + 1);
+    if (strcmp(cmd, "vectorizer") == 0) {
+        if (argc >= 3 && strcmp(argv[2], "worker") == 0) return cmd_worker(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[2], "--version") == 0) {
+            print_version();
+            return 0;
+        }
+        if (argc < 3 || strcmp(argv[2], "--help") == 0) {
+            fputs("Usage: pgai vectorizer [OPTIONS] COMMAND [ARGS]...\n\nCommands:\n  worker  Run the vectorizer worker.\n",
+                  stdout);
+            return 0;
+        }
+        return cli_usage_error("Usage: pgai vectorizer [OPTIONS] COMMAND [ARGS]...\n", "No such command '%s'.", argv[2]);
+    }
     return cli_usage_error("Usage: pgai [OPTIONS] COMMAND [ARGS]...\n", "No such command '%s'.", cmd);
 }

@@ -80,12 +80,42 @@ int db_exec(PGconn *conn, const char *sql, pgai_error *err)
 
 int db_append_ident(buf *b, const char *ident)
 {
-    int plain = (ident[0] == '_' || (ident[0] >= 'a' && ident[0] <= 'z'));
-    for (const char *p = ident; *p && plain; p++)
-        plain = (*p == '_' || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9'));
-    if (plain) return buf_puts(b, ident);
+    /* Always quoted: an unquoted name could be a keyword or fold its case. */
     if (buf_puts(b, "\"") != 0) return -1;
     for (const char *p = ident; *p; p++)
         if (buf_append(b, p, 1) != 0 || (*p == '"' && buf_append(b, p, 1) != 0)) return -1;
     return buf_puts(b, "\"");
+}
+
+int db_append_literal(buf *b, const char *value)
+{
+    /* standard_conforming_strings is on in every supported server: only quotes need doubling */
+    if (buf_puts(b, "'") != 0) return -1;
+    for (const char *p = value; *p; p++)
+        if (buf_append(b, p, 1) != 0 || (*p == '\'' && buf_append(b, p, 1) != 0)) return -1;
+    return buf_puts(b, "'");
+}
+
+int db_sqlf(buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = 0;
+    for (const char *p = fmt; *p && rc == 0; p++) {
+        if (*p != '%') {
+            rc = buf_append(b, p, 1);
+            continue;
+        }
+        switch (*++p) {
+        case 'I': rc = db_append_ident(b, va_arg(ap, const char *)); break;
+        case 'L': rc = db_append_literal(b, va_arg(ap, const char *)); break;
+        case 's': rc = buf_puts(b, va_arg(ap, const char *)); break;
+        case 'd': rc = buf_printf(b, "%d", va_arg(ap, int)); break;
+        case '%': rc = buf_puts(b, "%"); break;
+        default: rc = -1; break; /* a format this function does not know is a programming error */
+        }
+        if (!*p) break;
+    }
+    va_end(ap);
+    return rc;
 }

@@ -34,7 +34,16 @@ int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res);
 /* Copies s into dst (of size n) on one line: newlines and tabs become spaces, runs collapse. */
 void db_one_line(char *dst, size_t n, const char *s);
 
-/* Appends `ident` to b as an SQL identifier, quoting it only when needed. */
+/* Appends `ident` to b as a double-quoted SQL identifier. */
 int db_append_ident(buf *b, const char *ident) __attribute__((warn_unused_result));
+/* Appends `value` to b as a single-quoted SQL string literal. */
+int db_append_literal(buf *b, const char *value) __attribute__((warn_unused_result));
+
+/*
+ * Appends SQL built from fmt: %I quotes an identifier, %L a string literal,
+ * %s inserts raw SQL, %d an int, %% a percent sign. Values that come from a
+ * user never go through %s.
+ */
+int db_sqlf(buf *b, const char *fmt, ...) __attribute__((warn_unused_result));
 
 #endif

@@ -126,7 +126,10 @@ static void test_append_ident(void **state)
     assert_int_equal(db_append_ident(&b, "My \"Schema\""), 0);
     assert_int_equal(buf_puts(&b, " "), 0);
     assert_int_equal(db_append_ident(&b, "9lives"), 0);
-    assert_string_equal(b.data, "public \"My \"\"Schema\"\"\" \"9lives\"");
+    assert_string_equal(b.data, "\"public\" \"My \"\"Schema\"\"\" \"9lives\"");
+    buf_reset(&b);
+    assert_int_equal(db_append_literal(&b, "it's"), 0);
+    assert_string_equal(b.data, "'it''s'");
     buf_free(&b);
 }
 

@@ -1,0 +1,204 @@
+/* catalog: queries on the ai schema; see catalog.h. */
+#include "catalog/catalog.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+/* Runs a one-value query; *out is "" when there is no row or NULL. */
+static int one_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out, size_t outlen,
+                     pgai_error *err)
+{
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    int rc = PGAI_OK;
+    out[0] = '\0';
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = db_error_from_result(err, conn, res);
+    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
+        snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    char flag[16];
+    int rc;
+    if ((rc = one_value(conn, "select extversion from pg_catalog.pg_extension where extname = 'ai'", 0, NULL,
+                        out->ext_version, sizeof(out->ext_version), err)) != PGAI_OK)
+        return rc;
+    /* to_regclass, unlike pgai's information_schema probe, also sees tables we may not read. */
+    if ((rc = one_value(conn, "select pg_catalog.to_regclass('ai.pgai_lib_version') is not null", 0, NULL, flag,
+                        sizeof(flag), err)) != PGAI_OK)
+        return rc;
+    if (strcmp(flag, "t") == 0 &&
+        (rc = one_value(conn, "select version from ai.pgai_lib_version where name = 'ai'", 0, NULL, out->lib_version,
+                        sizeof(out->lib_version), err)) != PGAI_OK)
+        return rc;
+    if (!out->lib_version[0] && !out->ext_version[0])
+        return pgai_error_set(err, PGAI_E_UNSUPPORTED, "pgai is not installed in the database");
+
+    static const struct {
+        const char *sql;
+        size_t offset;
+    } probes[] = {
+        {"select exists (select 1 from pg_catalog.pg_attribute where attrelid = pg_catalog.to_regclass('ai.vectorizer')"
+         " and attname = 'disabled' and not attisdropped)",
+         offsetof(catalog_info, has_disabled_column)},
+        {"select pg_catalog.to_regclass('ai.vectorizer_worker_process') is not null",
+         offsetof(catalog_info, has_worker_tracking)},
+        {"select exists (select 1 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace"
+         " where n.nspname = 'ai' and p.proname = '_vectorizer_create_queue_failed_table')",
+         offsetof(catalog_info, has_loading_retries)},
+        {"select exists (select 1 from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace"
+         " where n.nspname = 'ai' and p.proname = 'reveal_secret')",
+         offsetof(catalog_info, has_reveal_secret)},
+        {"select exists (select 1 from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+         " where n.nspname = 'ai' and c.relname = 'vectorizer_errors' and c.relkind = 'v')",
+         offsetof(catalog_info, has_errors_view)},
+    };
+    for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+        if ((rc = one_value(conn, probes[i].sql, 0, NULL, flag, sizeof(flag), err)) != PGAI_OK) return rc;
+        *(int *)((char *)out + probes[i].offset) = strcmp(flag, "t") == 0;
+    }
+    return PGAI_OK;
+}
+
+int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_t *nout, pgai_error *err)
+{
+    *out = NULL;
+    *nout = 0;
+    PGresult *res;
+    if (ids) {
+        buf arr;
+        buf_init(&arr, 0);
+        int ok = buf_puts(&arr, "{") == 0;
+        for (size_t i = 0; i < nids && ok; i++) ok = buf_printf(&arr, "%s%d", i ? "," : "", ids[i]) == 0;
+        ok = ok && buf_puts(&arr, "}") == 0;
+        if (!ok) {
+            buf_free(&arr);
+            return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        }
+        const char *params[1] = {arr.data};
+        res = PQexecParams(conn, "select id from ai.vectorizer where id = any($1::int4[])", 1, NULL, params, NULL,
+                           NULL, 0);
+        buf_free(&arr);
+    } else {
+        res = PQexec(conn, "select id from ai.vectorizer");
+    }
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        int rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+        return rc;
+    }
+    int n = PQntuples(res);
+    *out = calloc((size_t)n + 1, sizeof(int));
+    if (!*out) {
+        PQclear(res);
+        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) (*out)[i] = atoi(PQgetvalue(res, i, 0));
+    *nout = (size_t)n;
+    PQclear(res);
+    return PGAI_OK;
+}
+
+int catalog_load(PGconn *conn, int id, vectorizer **out, pgai_error *err)
+{
+    char idbuf[16];
+    snprintf(idbuf, sizeof(idbuf), "%d", id);
+    const char *params[1] = {idbuf};
+    *out = NULL;
+    PGresult *res = PQexecParams(conn, "select pg_catalog.to_jsonb(v) from ai.vectorizer v where v.id = $1", 1, NULL,
+                                 params, NULL, NULL, 0);
+    int rc = PGAI_OK;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        rc = db_error_from_result(err, conn, res);
+    } else if (PQntuples(res) == 0) {
+        rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "vectorizer_id=%d", id);
+    } else {
+        char msg[512];
+        if (vectorizer_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), out, msg, sizeof(msg)) != 0)
+            rc = pgai_error_set(err, PGAI_E_INVALID, "%s (vectorizer_id=%d)", msg, id);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int catalog_source_columns(PGconn *conn, const vectorizer *v, source_column **out, size_t *nout, pgai_error *err)
+{
+    /* Domains are followed down to their base type, so a value renders like its base type. */
+    static const char sql[] =
+        "with recursive cols as ("
+        "  select a.attnum, a.attname, a.atttypid as t, 0 as depth"
+        "  from pg_catalog.pg_attribute a"
+        "  join pg_catalog.pg_class c on c.oid = a.attrelid"
+        "  join pg_catalog.pg_namespace n on n.oid = c.relnamespace"
+        "  where n.nspname = $1 and c.relname = $2 and a.attnum > 0 and not a.attisdropped"
+        "  union all"
+        "  select cols.attnum, cols.attname, ty.typbasetype, cols.depth + 1"
+        "  from cols join pg_catalog.pg_type ty on ty.oid = cols.t"
+        "  where ty.typtype = 'd' and cols.depth < 16)"
+        " select cols.attname, ty.oid, case when ty.typcategory = 'A' then ty.typelem else 0 end"
+        " from cols join pg_catalog.pg_type ty on ty.oid = cols.t"
+        " where ty.typtype <> 'd'"
+        " order by cols.attnum";
+    const char *params[2] = {v->source_schema, v->source_table};
+    *out = NULL;
+    *nout = 0;
+    PGresult *res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        int rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+        return rc;
+    }
+    int n = PQntuples(res);
+    if (n == 0) {
+        PQclear(res);
+        return pgai_error_set(err, PGAI_E_SQL, "source table %s.%s not found", v->source_schema, v->source_table);
+    }
+    source_column *cols = calloc((size_t)n, sizeof(*cols));
+    if (!cols) {
+        PQclear(res);
+        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    for (int i = 0; i < n; i++) {
+        cols[i].name = strdup(PQgetvalue(res, i, 0));
+        cols[i].type_oid = (unsigned int)strtoul(PQgetvalue(res, i, 1), NULL, 10);
+        cols[i].elem_oid = (unsigned int)strtoul(PQgetvalue(res, i, 2), NULL, 10);
+        cols[i].is_bytea = cols[i].type_oid == 17;
+        if (!cols[i].name) {
+            catalog_source_columns_free(cols, (size_t)n);
+            PQclear(res);
+            return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        }
+    }
+    PQclear(res);
+    *out = cols;
+    *nout = (size_t)n;
+    return PGAI_OK;
+}
+
+void catalog_source_columns_free(source_column *cols, size_t n)
+{
+    for (size_t i = 0; cols && i < n; i++) free(cols[i].name);
+    free(cols);
+}
+
+int catalog_reveal_secret(PGconn *conn, const char *name, char **value, pgai_error *err)
+{
+    const char *params[1] = {name};
+    *value = NULL;
+    PGresult *res = PQexecParams(conn, "select ai.reveal_secret($1)", 1, NULL, params, NULL, NULL, 0);
+    int rc = PGAI_OK;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = db_error_from_result(err, conn, res);
+    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) && !(*value = strdup(PQgetvalue(res, 0, 0))))
+        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    PQclear(res);
+    return rc;
+}

@@ -1,0 +1,53 @@
+/*
+ * catalog: what the worker reads from the ai schema: which pgai version and
+ * features the database has (so we work with databases installed by pgai's
+ * installer too), which vectorizers exist, one vectorizer's row, the source
+ * table's columns, and API keys from ai.reveal_secret.
+ */
+#ifndef PGAI_CATALOG_H
+#define PGAI_CATALOG_H
+
+#include <libpq-fe.h>
+
+#include "catalog/config.h"
+#include "pgai/pgai.h"
+
+#define PGAI_E_NOT_FOUND (-100) /* internal: vectorizer row not found */
+
+typedef struct catalog_info {
+    char lib_version[64]; /* ai.pgai_lib_version, "" when absent */
+    char ext_version[64]; /* the ai extension's version, "" when absent */
+    int has_disabled_column;
+    int has_worker_tracking;
+    int has_loading_retries;
+    int has_reveal_secret;
+    int has_errors_view; /* errors go to ai._vectorizer_errors, else ai.vectorizer_errors */
+} catalog_info;
+
+/* Fails with "pgai is not installed in the database" when neither version exists. */
+int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err) __attribute__((warn_unused_result));
+
+/* All vectorizer ids (ids == NULL), or those of `ids` that exist. *out is malloc'ed. */
+int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_t *nout, pgai_error *err)
+    __attribute__((warn_unused_result));
+
+/* Loads and parses one vectorizer; PGAI_E_NOT_FOUND when the row is gone. */
+int catalog_load(PGconn *conn, int id, vectorizer **out, pgai_error *err) __attribute__((warn_unused_result));
+
+/* One column of the source table, with what formatting needs to render it. */
+typedef struct source_column {
+    char *name;
+    unsigned int type_oid;   /* domains resolved to their base type */
+    unsigned int elem_oid;   /* element type for arrays, else 0 */
+    int is_bytea;
+} source_column;
+
+int catalog_source_columns(PGconn *conn, const vectorizer *v, source_column **out, size_t *nout, pgai_error *err)
+    __attribute__((warn_unused_result));
+void catalog_source_columns_free(source_column *cols, size_t n);
+
+/* ai.reveal_secret(name); *value is malloc'ed or NULL when the function returns NULL. */
+int catalog_reveal_secret(PGconn *conn, const char *name, char **value, pgai_error *err)
+    __attribute__((warn_unused_result));
+
+#endif

@@ -1,0 +1,214 @@
+/*
+ * cmd_worker: `pgai vectorizer worker`. Options come from the command line,
+ * then from PGAI_VECTORIZER_WORKER_* variables (pgai honours those only under
+ * `python -m pgai`; we always do), then pgai's defaults.
+ *
+ * Signals: the first SIGINT/SIGTERM asks for a graceful shutdown (the batch in
+ * flight commits, a final heartbeat is sent, exit 0); a second one exits at
+ * once, which rolls the open batch back (pgai exits at once on the first).
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/log.h"
+#include "util/parse.h"
+
+#define MAX_IDS 1024
+
+static const char worker_usage[] = "Usage: pgai vectorizer worker [OPTIONS]\n";
+static const char worker_help[] =
+    "Usage: pgai vectorizer worker [OPTIONS]\n"
+    "\n"
+    "  Run the vectorizer worker: embed queued rows until stopped.\n"
+    "\n"
+    "Options:\n"
+    "  -d, --db-url TEXT               The database URL to connect to\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_DB_URL; default:\n"
+    "                                  " DEFAULT_DB_URL "]\n"
+    "  -i, --vectorizer-id INTEGER     Only these vectorizers (repeatable)\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_VECTORIZER_IDS, space separated]\n"
+    "  --log-level [DEBUG|INFO|WARN|ERROR|FATAL|CRITICAL]\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_LOG_LEVEL; default: INFO]\n"
+    "  --log-format [text|json]        [env: PGAI_VECTORIZER_WORKER_LOG_FORMAT; default: text]\n"
+    "  --poll-interval DURATION        Time between passes: 900, 45m, 1h, 5s\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_POLL_INTERVAL; default: 5m]\n"
+    "  --once                          Run one pass and exit\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_ONCE]\n"
+    "  -c, --concurrency INTEGER RANGE Executors per vectorizer  [x>=1]\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_CONCURRENCY]\n"
+    "  --exit-on-error BOOLEAN         Exit (status 1) at the first error; default true with --once\n"
+    "                                  [env: PGAI_VECTORIZER_WORKER_EXIT_ON_ERROR]\n"
+    "  --version                       Show the version and exit.\n"
+    "  --help                          Show this message and exit.\n";
+
+static pgai_worker *running_worker;
+static volatile sig_atomic_t signals_seen;
+static volatile sig_atomic_t last_signal;
+
+static void on_signal(int sig)
+{
+    last_signal = sig;
+    if (signals_seen++ == 0) {
+        static const char msg[] = "received a stop signal: finishing the batch in flight (send again to abort)\n";
+        ssize_t r = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
+        (void)r;
+        if (running_worker) pgai_worker_request_shutdown(running_worker);
+    } else {
+        /* exiting closes our connections: the server rolls the open batch back */
+        _exit(128 + sig);
+    }
+}
+
+static int bad_value(const char *opt, const char *fmt, const char *value)
+{
+    char msg[512];
+    snprintf(msg, sizeof(msg), fmt, value);
+    return cli_usage_error(worker_usage, "Invalid value for '%s': %s", opt, msg);
+}
+
+static int parse_interval(const char *s, double *out)
+{
+    long long n;
+    if (parse_int(s, &n) == 0 && n < 0) return -2;
+    return parse_duration(s, out);
+}
+
+int cmd_worker(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"db-url", required_argument, NULL, 'd'},      {"vectorizer-id", required_argument, NULL, 'i'},
+        {"log-level", required_argument, NULL, 'L'},   {"log-format", required_argument, NULL, 'F'},
+        {"poll-interval", required_argument, NULL, 'P'}, {"once", no_argument, NULL, 'O'},
+        {"concurrency", required_argument, NULL, 'c'}, {"exit-on-error", required_argument, NULL, 'E'},
+        {"version", no_argument, NULL, 'V'},           {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db_url = NULL, *log_level = NULL, *log_format = NULL, *poll = NULL, *conc = NULL, *exit_err = NULL;
+    const char *ids_text[MAX_IDS];
+    size_t nids_text = 0;
+    int once = -1;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":d:i:c:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd': db_url = optarg; break;
+        case 'i':
+            if (nids_text == MAX_IDS) return cli_usage_error(worker_usage, "too many --vectorizer-id options");
+            ids_text[nids_text++] = optarg;
+            break;
+        case 'L': log_level = optarg; break;
+        case 'F': log_format = optarg; break;
+        case 'P': poll = optarg; break;
+        case 'O': once = 1; break;
+        case 'c': conc = optarg; break;
+        case 'E': exit_err = optarg; break;
+        case 'V':
+            printf("pgai, version %s\n", pgai_library_version());
+            return 0;
+        case 'h': fputs(worker_help, stdout); return 0;
+        case ':': return cli_usage_error(worker_usage, "Option '%s' requires an argument.", argv[optind - 1]);
+        default: return cli_usage_error(worker_usage, "No such option: %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return cli_usage_error(worker_usage, "Got unexpected extra argument (%s)", argv[optind]);
+
+    /* environment variables fill what the command line left unset */
+    if (!db_url) db_url = cli_env("PGAI_VECTORIZER_WORKER_DB_URL");
+    if (!db_url) db_url = DEFAULT_DB_URL;
+    if (!log_level) log_level = cli_env("PGAI_VECTORIZER_WORKER_LOG_LEVEL");
+    if (!log_format) log_format = cli_env("PGAI_VECTORIZER_WORKER_LOG_FORMAT");
+    if (!poll) poll = cli_env("PGAI_VECTORIZER_WORKER_POLL_INTERVAL");
+    if (!conc) conc = cli_env("PGAI_VECTORIZER_WORKER_CONCURRENCY");
+    if (!exit_err) exit_err = cli_env("PGAI_VECTORIZER_WORKER_EXIT_ON_ERROR");
+    if (once < 0 && cli_env("PGAI_VECTORIZER_WORKER_ONCE")) {
+        if (parse_bool(cli_env("PGAI_VECTORIZER_WORKER_ONCE"), &once) != 0)
+            return bad_value("--once", "'%s' is not a valid boolean.", cli_env("PGAI_VECTORIZER_WORKER_ONCE"));
+    }
+    if (once < 0) once = 0;
+
+    static int ids[MAX_IDS];
+    size_t nids = 0;
+    char *env_ids = NULL;
+    if (nids_text == 0 && cli_env("PGAI_VECTORIZER_WORKER_VECTORIZER_IDS")) {
+        env_ids = strdup(cli_env("PGAI_VECTORIZER_WORKER_VECTORIZER_IDS"));
+        for (char *save = NULL, *tok = strtok_r(env_ids, " \t\n", &save); tok && nids_text < MAX_IDS;
+             tok = strtok_r(NULL, " \t\n", &save))
+            ids_text[nids_text++] = tok;
+    }
+    for (size_t i = 0; i < nids_text; i++) {
+        long long v;
+        if (parse_int(ids_text[i], &v) != 0 || v < -2147483648LL || v > 2147483647LL) {
+            int rc = bad_value("-i' / '--vectorizer-id", "'%s' is not a valid integer.", ids_text[i]);
+            free(env_ids);
+            return rc;
+        }
+        ids[nids++] = (int)v;
+    }
+    free(env_ids);
+
+    cli_log log = {.level = PGAI_LOG_INFO};
+    if (log_level && log_level_parse(log_level, &log.level) != 0)
+        return bad_value("--log-level", "'%s' is not one of 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL', 'CRITICAL'.",
+                         log_level);
+    if (log_format && strcmp(log_format, "text") != 0) {
+        if (strcmp(log_format, "json") != 0) return bad_value("--log-format", "'%s' is not one of 'text', 'json'.", log_format);
+        log.json = 1;
+    }
+    double interval = 300;
+    if (poll) {
+        int prc = parse_interval(poll, &interval);
+        if (prc == -2) return bad_value("--poll-interval", "%stime duration can't be negative", "");
+        if (prc != 0) return bad_value("--poll-interval", "'%s' is not a valid duration string or integer", poll);
+    }
+    long long concurrency = 0;
+    if (conc && (parse_int(conc, &concurrency) != 0 || concurrency < 1 || concurrency > 1000)) {
+        if (parse_int(conc, &concurrency) != 0) return bad_value("-c' / '--concurrency", "'%s' is not a valid integer.", conc);
+        return bad_value("-c' / '--concurrency", "%s is not in the range x>=1.", conc);
+    }
+    int exit_on_error = -1;
+    if (exit_err && parse_bool(exit_err, &exit_on_error) != 0)
+        return bad_value("--exit-on-error", "'%s' is not a valid boolean.", exit_err);
+
+    pgai_worker_options opts = {
+        .db_url = db_url,
+        .vectorizer_ids = nids ? ids : NULL,
+        .n_vectorizer_ids = nids,
+        .poll_interval = interval < 0 ? 0 : (double)(long long)interval, /* whole seconds, as pgai */
+        .once = once,
+        .exit_on_error = exit_on_error,
+        .concurrency = (int)concurrency,
+        .log = cli_log_sink,
+        .log_userdata = &log,
+        .log_level = log.level,
+    };
+    pgai_worker *w;
+    pgai_error err;
+    if (pgai_worker_new(&opts, &w, &err) != PGAI_OK) {
+        fprintf(stderr, "Error: %s\n", err.message);
+        return EXIT_USAGE;
+    }
+    running_worker = w;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    int rc = pgai_worker_run(w, &err);
+    if (signals_seen) {
+        char ev[64];
+        snprintf(ev, sizeof(ev), "received %s, exiting", last_signal == SIGINT ? "SIGINT" : "SIGTERM");
+        cli_log_sink(&log, PGAI_LOG_INFO, ev, "");
+    }
+    running_worker = NULL;
+    pgai_worker_free(w);
+    return rc == PGAI_OK ? 0 : 1;
+}

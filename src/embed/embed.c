@@ -1,0 +1,198 @@
+/* embed: provider dispatch, request sizing and the HTTP retry loop; see embed.h. */
+#include "embed/embed.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "embed/provider.h"
+#include "embed/vectors.h"
+
+#define DEFAULT_MAX_RETRIES 3
+#define RETRY_AFTER_MAX_S 60.0
+
+int embed_set_error(embed_error *err, embed_error_kind kind, long status, const char *fmt, ...)
+{
+    va_list ap;
+    err->kind = kind;
+    err->status = status;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+void embed_trim_url(char *dst, size_t n, const char *base)
+{
+    snprintf(dst, n, "%s", base);
+    size_t len = strlen(dst);
+    while (len > 0 && dst[len - 1] == '/') dst[--len] = '\0';
+}
+
+int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env, embedder **out, embed_error *err)
+{
+    *out = NULL;
+    memset(err, 0, sizeof(*err));
+    const provider_ops *ops;
+    switch (v->embedding.kind) {
+    case EMBEDDING_OPENAI: ops = &openai_provider; break;
+    case EMBEDDING_OLLAMA: ops = &ollama_provider; break;
+    case EMBEDDING_VOYAGEAI: ops = &voyage_provider; break;
+    default:
+        return embed_set_error(err, EMBED_ERR_CONFIG, 0,
+                               "the %s embedding provider is not supported by this version of pgai in C",
+                               v->embedding.implementation);
+    }
+    embedder *e = calloc(1, sizeof(*e));
+    if (!e) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
+    e->ops = ops;
+    e->v = v;
+    e->env = *env;
+    if (e->env.max_retries <= 0) e->env.max_retries = DEFAULT_MAX_RETRIES;
+    e->dimensions = v->embedding.dimensions;
+    if (api_key && !(e->api_key = strdup(api_key))) {
+        free(e);
+        return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
+    }
+    if (http_client_new(&e->http, env->cancel, env->cancel_userdata) != 0) {
+        embedder_free(e);
+        return embed_set_error(err, EMBED_ERR_CONFIG, 0, "cannot initialise the HTTP client");
+    }
+    if (ops->init(e, err) != 0) {
+        embedder_free(e);
+        return -1;
+    }
+    *out = e;
+    return 0;
+}
+
+void embedder_free(embedder *e)
+{
+    if (!e) return;
+    if (e->api_key) {
+        /* do not leave the key in freed memory */
+        memset(e->api_key, 0, strlen(e->api_key));
+        free(e->api_key);
+    }
+    http_client_free(e->http);
+    free(e);
+}
+
+int embedder_setup(embedder *e, embed_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    return e->ops->setup ? e->ops->setup(e, err) : 0;
+}
+
+size_t embedder_max_inputs(const embedder *e) { return e->max_inputs; }
+double embedder_max_tokens(const embedder *e) { return e->max_tokens; }
+int embedder_dimensions(const embedder *e) { return e->dimensions; }
+
+double embedder_token_estimate(const embedder *e, const char *text, size_t len)
+{
+    return e->tokens_per_byte * (double)len;
+}
+
+int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out, embed_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    if (n == 0) return 0;
+    return e->ops->embed(e, texts, lens, n, out, err);
+}
+
+long embed_plan(const double *token_lens, size_t n, size_t max_inputs, double max_tokens, size_t *ends, char *err,
+                size_t errlen)
+{
+    long groups = 0;
+    size_t in_group = 0;
+    double count = 0;
+    for (size_t i = 0; i < n; i++) {
+        double len = token_lens ? token_lens[i] : 0;
+        if (max_tokens > 0 && len > max_tokens) {
+            snprintf(err, errlen, "chunk length %g greater than max_tokens_per_batch %g", len, max_tokens);
+            return -1;
+        }
+        /* pgai rounds half to even (Python round()); nearbyint does under the default rounding mode */
+        if (in_group > 0 && ((max_tokens > 0 && nearbyint(count + len) > max_tokens) || in_group + 1 > max_inputs)) {
+            ends[groups++] = i;
+            in_group = 0;
+            count = 0;
+        }
+        in_group++;
+        count += len;
+    }
+    if (in_group > 0) ends[groups++] = n;
+    return groups;
+}
+
+/* Sleeps up to `seconds`, waking early when the cancel callback fires. Returns -1 if cancelled. */
+static int sleep_cancellable(embedder *e, double seconds)
+{
+    while (seconds > 0) {
+        if (e->env.cancel && e->env.cancel(e->env.cancel_userdata)) return -1;
+        double step = seconds < 0.1 ? seconds : 0.1;
+        struct timespec ts = {(time_t)step, (long)((step - (double)(time_t)step) * 1e9)};
+        nanosleep(&ts, NULL);
+        seconds -= step;
+    }
+    return (e->env.cancel && e->env.cancel(e->env.cancel_userdata)) ? -1 : 0;
+}
+
+int embed_post(embedder *e, const char *url, const char *const *headers, const char *body, size_t body_len,
+               http_response *resp, embed_error *err)
+{
+    http_request req = {.url = url, .headers = headers, .body = body, .body_len = body_len};
+    unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)e;
+    for (int attempt = 0;; attempt++) {
+        int rc = http_send(e->http, &req, resp);
+        int retryable = rc != 0 ? resp->failure != HTTP_CANCELLED && resp->failure != HTTP_TOO_LARGE
+                                : http_status_retryable(resp->status);
+        if (!retryable || attempt >= e->env.max_retries) {
+            if (rc == 0) return 0;
+            embed_error_kind kind = resp->failure == HTTP_CANCELLED  ? EMBED_ERR_CANCELLED
+                                    : resp->failure == HTTP_TOO_LARGE ? EMBED_ERR_RESPONSE
+                                                                      : EMBED_ERR_UNAVAILABLE;
+            return embed_set_error(err, kind, 0, "%s", resp->error);
+        }
+        double delay = fmin(0.5 * pow(2, attempt), 8.0) * (1 - 0.25 * (rand_r(&seed) / (double)RAND_MAX));
+        if (rc == 0 && resp->retry_after_s > 0 && resp->retry_after_s <= RETRY_AFTER_MAX_S) delay = resp->retry_after_s;
+        if (rc == 0)
+            log_debug(e->env.lg, "retrying embedding request", "status=%ld attempt=%d delay_s=%.2f", resp->status,
+                      attempt + 1, delay);
+        else
+            log_debug(e->env.lg, "retrying embedding request", "error='%s' attempt=%d delay_s=%.2f", resp->error,
+                      attempt + 1, delay);
+        if (sleep_cancellable(e, delay) != 0)
+            return embed_set_error(err, EMBED_ERR_CANCELLED, 0, "cancelled while waiting to retry");
+    }
+}
+
+json_t *embed_texts_json(const char *const *texts, const size_t *lens, size_t n, embed_error *err)
+{
+    json_t *arr = json_array();
+    if (!arr) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory"), NULL;
+    for (size_t i = 0; i < n; i++) {
+        json_t *s = json_stringn(texts[i], lens[i]);
+        if (!s || json_array_append_new(arr, s) != 0) {
+            json_decref(arr);
+            embed_set_error(err, EMBED_ERR_INPUT, 0, "input %zu is not valid UTF-8 text", i);
+            return NULL;
+        }
+    }
+    return arr;
+}
+
+int embed_parse_vectors(embedder *e, const http_response *resp, int ollama_shape, size_t n, float *out,
+                        embed_error *err)
+{
+    char msg[300];
+    if (vectors_parse(resp->body.data ? resp->body.data : "", resp->body.len,
+                      ollama_shape ? VECTORS_OLLAMA : VECTORS_DATA_ARRAY, n, (size_t)e->dimensions, out, msg,
+                      sizeof(msg)) != 0)
+        return embed_set_error(err, EMBED_ERR_RESPONSE, resp->status, "%s", msg);
+    return 0;
+}

@@ -1,0 +1,75 @@
+/*
+ * embed: the embedding providers behind one interface. An embedder belongs
+ * to one executor thread (it owns that thread's HTTP connection, kept alive
+ * between requests). The executor asks it how to size requests (inputs and
+ * estimated tokens per request, pgai's rules), then calls embedder_embed once
+ * per request group.
+ *
+ * Errors are classified so the executor can decide who pays: the item (the
+ * provider rejected that text), the batch (auth, unknown model, provider
+ * down after retries), or nobody (rate limits).
+ */
+#ifndef PGAI_EMBED_H
+#define PGAI_EMBED_H
+
+#include <stddef.h>
+
+#include "catalog/config.h"
+#include "http/http.h"
+#include "util/log.h"
+
+typedef enum embed_error_kind {
+    EMBED_ERR_NONE = 0,
+    EMBED_ERR_INPUT,       /* the provider rejected an input as invalid (HTTP 400) */
+    EMBED_ERR_CONFIG,      /* auth, unknown model, bad dimensions: the vectorizer must be fixed */
+    EMBED_ERR_RATE,        /* still rate limited after the retries */
+    EMBED_ERR_UNAVAILABLE, /* connection failures, timeouts, 5xx after the retries */
+    EMBED_ERR_RESPONSE,    /* malformed body, wrong number of vectors or dimensions */
+    EMBED_ERR_CANCELLED,   /* shutdown while waiting */
+} embed_error_kind;
+
+typedef struct embed_error {
+    embed_error_kind kind;
+    long status;        /* HTTP status when one was received */
+    char message[1024]; /* pgai's wording where it has one; never contains the API key */
+} embed_error;
+
+typedef struct embed_env {
+    const logger *lg;
+    http_cancel_fn cancel; /* polled while waiting; non-zero aborts */
+    void *cancel_userdata;
+    int max_retries;       /* per request, for 408/409/429/5xx and transport errors */
+} embed_env;
+
+typedef struct embedder embedder;
+
+int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env, embedder **out, embed_error *err)
+    __attribute__((warn_unused_result));
+void embedder_free(embedder *e);
+
+/* One-time work before the first batch (Ollama: make sure the model is pulled). */
+int embedder_setup(embedder *e, embed_error *err) __attribute__((warn_unused_result));
+
+/* Request sizing: inputs per request, and a token budget (0 = none) with the
+ * per-input estimate it is measured in. */
+size_t embedder_max_inputs(const embedder *e);
+double embedder_max_tokens(const embedder *e);
+double embedder_token_estimate(const embedder *e, const char *text, size_t len);
+
+/* Embeds texts[0..n) in one request, writing n * dims floats to out. */
+int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out, embed_error *err)
+    __attribute__((warn_unused_result));
+
+/* The vector length the store expects. */
+int embedder_dimensions(const embedder *e);
+
+/*
+ * pgai's request grouping (spec 10.1): contiguous groups, a new group when the
+ * next input would exceed max_inputs or (max_tokens > 0) the rounded token sum.
+ * ends[g] is the exclusive end of group g; returns the number of groups, or -1
+ * when a single input exceeds max_tokens (message in err).
+ */
+long embed_plan(const double *token_lens, size_t n, size_t max_inputs, double max_tokens, size_t *ends, char *err,
+                size_t errlen);
+
+#endif

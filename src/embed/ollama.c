@@ -1,0 +1,164 @@
+/*
+ * ollama: the Ollama API. POST {host}/api/embed with every input of a
+ * request in one call. Before the first batch, /api/show checks the model and
+ * a missing one is pulled (blocking) as pgai does.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/provider.h"
+
+#define OLLAMA_DEFAULT_HOST "http://127.0.0.1:11434"
+#define OLLAMA_CONNECT_ERROR                                                                                       \
+    "Failed to connect to Ollama. Please check that Ollama is downloaded, running and accessible. "               \
+    "https://ollama.com/download"
+
+/*
+ * The ollama-python client's host rules: no scheme means http:// and port
+ * 11434; http:// or https:// without a port mean 80 or 443; a path is kept.
+ */
+static void ollama_normalise_host(const char *in, char *out, size_t n)
+{
+    while (isspace((unsigned char)*in)) in++;
+    const char *scheme = "http";
+    const char *rest = in;
+    int explicit_scheme = 0;
+    if (strncmp(in, "http://", 7) == 0) rest = in + 7, explicit_scheme = 1;
+    else if (strncmp(in, "https://", 8) == 0) scheme = "https", rest = in + 8, explicit_scheme = 1;
+    const char *path = strchr(rest, '/');
+    size_t hostport_len = path ? (size_t)(path - rest) : strlen(rest);
+    char hostport[512];
+    snprintf(hostport, sizeof(hostport), "%.*s", (int)hostport_len, rest);
+    const char *port_sep = hostport[0] == '[' ? strstr(hostport, "]:") : strrchr(hostport, ':');
+    if (port_sep && hostport[0] == '[') port_sep++;
+    char host[512];
+    const char *port;
+    const char *default_port = !explicit_scheme ? "11434" : strcmp(scheme, "https") == 0 ? "443" : "80";
+    if (port_sep) {
+        snprintf(host, sizeof(host), "%.*s", (int)(port_sep - hostport), hostport);
+        port = port_sep + 1;
+    } else {
+        snprintf(host, sizeof(host), "%s", hostport);
+        port = default_port;
+    }
+    if (!*host) snprintf(host, sizeof(host), "127.0.0.1");
+    int bracket = strchr(host, ':') && host[0] != '[';
+    snprintf(out, n, "%s://%s%s%s:%s%s", scheme, bracket ? "[" : "", host, bracket ? "]" : "", port,
+             path ? path : "");
+    embed_trim_url(out, n, out);
+}
+
+static int ollama_init(embedder *e, embed_error *err)
+{
+    const char *host = e->v->embedding.base_url;
+    if (!host || !*host) host = getenv("OLLAMA_HOST");
+    if (!host || !*host) host = OLLAMA_DEFAULT_HOST;
+    ollama_normalise_host(host, e->base, sizeof(e->base));
+    snprintf(e->url, sizeof(e->url), "%s/api/embed", e->base);
+    e->max_inputs = 2048;
+    const char *env = getenv("PGAI_VECTORIZER_OLLAMA_MAX_CHUNKS_PER_BATCH");
+    if (env && *env) {
+        char *end;
+        long n = strtol(env, &end, 10);
+        if (*end || n < 1)
+            return embed_set_error(err, EMBED_ERR_CONFIG, 0,
+                                   "PGAI_VECTORIZER_OLLAMA_MAX_CHUNKS_PER_BATCH must be a positive integer, not '%s'",
+                                   env);
+        e->max_inputs = (size_t)n;
+    }
+    e->max_tokens = 0; /* Ollama has no token budget per request */
+    if (!e->dimensions) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "embedding.dimensions is required");
+    return 0;
+}
+
+/* Ollama errors are {"error": "..."}; pgai renders "<error> (status code: N)". */
+static int ollama_http_error(const http_response *resp, embed_error *err, embed_error_kind kind)
+{
+    json_t *doc = json_loads(resp->body.data ? resp->body.data : "", 0, NULL);
+    const char *msg = doc ? json_string_value(json_object_get(doc, "error")) : NULL;
+    embed_set_error(err, kind, resp->status, "%.900s (status code: %ld)",
+                    msg ? msg : (resp->body.data ? resp->body.data : ""), resp->status);
+    json_decref(doc);
+    return -1;
+}
+
+static embed_error_kind ollama_kind(long status)
+{
+    return status == 400 ? EMBED_ERR_INPUT
+           : status == 429 ? EMBED_ERR_RATE
+           : status >= 500 || status == 408 || status == 409 ? EMBED_ERR_UNAVAILABLE
+                                                              : EMBED_ERR_CONFIG;
+}
+
+static const char *const json_headers[] = {"Content-Type: application/json", "Accept: application/json", NULL};
+
+static int ollama_post(embedder *e, const char *path, json_t *req, http_response *resp, embed_error *err)
+{
+    char url[1280];
+    snprintf(url, sizeof(url), "%s%s", e->base, path);
+    char *body = json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(req);
+    if (!body) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
+    int rc = embed_post(e, url, json_headers, body, strlen(body), resp, err);
+    free(body);
+    if (rc != 0 && err->kind == EMBED_ERR_UNAVAILABLE && resp->failure == HTTP_CONNECT)
+        embed_set_error(err, EMBED_ERR_UNAVAILABLE, 0, OLLAMA_CONNECT_ERROR);
+    return rc;
+}
+
+static int ollama_setup(embedder *e, embed_error *err)
+{
+    const char *model = e->v->embedding.model;
+    http_response resp;
+    http_response_init(&resp);
+    int rc = ollama_post(e, "/api/show", json_pack("{s:s}", "model", model), &resp, err);
+    if (rc == 0 && resp.status / 100 != 2) {
+        json_t *doc = json_loads(resp.body.data ? resp.body.data : "", 0, NULL);
+        const char *msg = doc ? json_string_value(json_object_get(doc, "error")) : NULL;
+        int missing = msg && strstr(msg, "not found");
+        json_decref(doc);
+        if (missing) {
+            log_warn(e->env.lg, "pulling ollama model, this may take a while", "model=%s", model);
+            rc = ollama_post(e, "/api/pull", json_pack("{s:s, s:b, s:b}", "model", model, "insecure", 0, "stream", 0),
+                             &resp, err);
+            if (rc == 0 && resp.status / 100 != 2) {
+                ollama_http_error(&resp, err, EMBED_ERR_CONFIG);
+                char detail[sizeof(err->message)];
+                snprintf(detail, sizeof(detail), "%s", err->message);
+                embed_set_error(err, EMBED_ERR_CONFIG, resp.status, "pulling the ollama model '%s' failed: %s", model,
+                                detail);
+                rc = -1;
+            }
+        }
+        /* other /api/show errors are ignored, as pgai does: the embed call will tell */
+    }
+    http_response_free(&resp);
+    return rc;
+}
+
+static int ollama_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                        embed_error *err)
+{
+    json_t *input = embed_texts_json(texts, lens, n, err);
+    if (!input) return -1;
+    json_t *req = json_object();
+    json_object_set_new(req, "model", json_string(e->v->embedding.model));
+    json_object_set_new(req, "input", input);
+    if (e->v->embedding.options_json) json_object_set_new(req, "options", json_loads(e->v->embedding.options_json, 0, NULL));
+    if (e->v->embedding.keep_alive) json_object_set_new(req, "keep_alive", json_string(e->v->embedding.keep_alive));
+    http_response resp;
+    http_response_init(&resp);
+    int rc = ollama_post(e, "/api/embed", req, &resp, err);
+    if (rc == 0) {
+        if (resp.status / 100 != 2)
+            rc = ollama_http_error(&resp, err, ollama_kind(resp.status));
+        else
+            rc = embed_parse_vectors(e, &resp, 1, n, out, err);
+    }
+    http_response_free(&resp);
+    return rc;
+}
+
+const provider_ops ollama_provider = {"ollama", ollama_init, ollama_setup, ollama_embed};

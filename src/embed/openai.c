@@ -1,0 +1,113 @@
+/*
+ * openai: the OpenAI embeddings API (and OpenAI-compatible servers through
+ * base_url). POST {base}/embeddings; we ask for base64 vectors (a quarter of
+ * the bytes of float text and no float parsing) and accept floats from
+ * servers that ignore encoding_format.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/provider.h"
+
+#define OPENAI_DEFAULT_BASE "https://api.openai.com/v1"
+#define OPENAI_MAX_INPUTS 2048
+#define OPENAI_MAX_TOKENS 300000.0 /* per request, estimated as OpenAI's server does */
+#define OPENAI_TOKENS_PER_BYTE 0.25
+
+static int openai_init(embedder *e, embed_error *err)
+{
+    const char *base = e->v->embedding.base_url;
+    if (!base || !*base) base = getenv("OPENAI_BASE_URL");
+    if (!base || !*base) base = OPENAI_DEFAULT_BASE;
+    embed_trim_url(e->base, sizeof(e->base), base);
+    snprintf(e->url, sizeof(e->url), "%s/embeddings", e->base);
+    e->max_inputs = OPENAI_MAX_INPUTS;
+    e->max_tokens = OPENAI_MAX_TOKENS;
+    e->tokens_per_byte = OPENAI_TOKENS_PER_BYTE;
+    const char *model = e->v->embedding.model;
+    if (strcmp(model, "text-embedding-ada-002") == 0) {
+        if (e->dimensions && e->dimensions != 1536)
+            return embed_set_error(err, EMBED_ERR_CONFIG, 0, "dimensions must be 1536 for text-embedding-ada-002");
+        e->dimensions = 1536;
+    } else if (!e->dimensions) {
+        if (strcmp(model, "text-embedding-3-small") == 0) e->dimensions = 1536;
+        else if (strcmp(model, "text-embedding-3-large") == 0) e->dimensions = 3072;
+        else
+            return embed_set_error(err, EMBED_ERR_CONFIG, 0,
+                                   "embedding.dimensions is required for the model %s", model);
+    }
+    return 0;
+}
+
+/* OpenAI reports what went wrong in {"error": {"message", "type", "code"}}. */
+static int openai_http_error(const http_response *resp, embed_error *err)
+{
+    long st = resp->status;
+    embed_error_kind kind = st == 400 || st == 422 ? EMBED_ERR_INPUT
+                            : st == 429            ? EMBED_ERR_RATE
+                            : st >= 500 || st == 408 || st == 409 ? EMBED_ERR_UNAVAILABLE
+                                                                   : EMBED_ERR_CONFIG;
+    const char *body = resp->body.len ? resp->body.data : "";
+    /* pgai surfaces the SDK's "Error code: <status> - <body>" */
+    if (!*body) return embed_set_error(err, kind, st, "Error code: %ld", st);
+    json_t *doc = json_loads(body, 0, NULL);
+    char *compact = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    embed_set_error(err, kind, st, "Error code: %ld - %.900s", st, compact ? compact : body);
+    free(compact);
+    json_decref(doc);
+    return -1;
+}
+
+static int openai_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                        embed_error *err)
+{
+    json_t *input = embed_texts_json(texts, lens, n, err);
+    if (!input) return -1;
+    json_t *req = json_object();
+    json_object_set_new(req, "input", input);
+    json_object_set_new(req, "model", json_string(e->v->embedding.model));
+    if (e->v->embedding.user) json_object_set_new(req, "user", json_string(e->v->embedding.user));
+    if (strcmp(e->v->embedding.model, "text-embedding-ada-002") != 0 && e->v->embedding.dimensions)
+        json_object_set_new(req, "dimensions", json_integer(e->v->embedding.dimensions));
+    json_object_set_new(req, "encoding_format", json_string("base64"));
+    char *body = json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(req);
+    if (!body) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
+
+    char auth[1200] = "", org[300] = "", proj[300] = "";
+    const char *headers[6];
+    int h = 0;
+    headers[h++] = "Content-Type: application/json";
+    headers[h++] = "Accept: application/json";
+    if (e->api_key) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", e->api_key);
+        headers[h++] = auth;
+    }
+    const char *v;
+    if ((v = getenv("OPENAI_ORG_ID")) && *v) {
+        snprintf(org, sizeof(org), "OpenAI-Organization: %s", v);
+        headers[h++] = org;
+    }
+    if ((v = getenv("OPENAI_PROJECT_ID")) && *v) {
+        snprintf(proj, sizeof(proj), "OpenAI-Project: %s", v);
+        headers[h++] = proj;
+    }
+    headers[h] = NULL;
+
+    http_response resp;
+    http_response_init(&resp);
+    int rc = embed_post(e, e->url, headers, body, strlen(body), &resp, err);
+    memset(auth, 0, sizeof(auth));
+    free(body);
+    if (rc == 0) {
+        if (resp.status / 100 != 2)
+            rc = openai_http_error(&resp, err);
+        else
+            rc = embed_parse_vectors(e, &resp, 0, n, out, err);
+    }
+    http_response_free(&resp);
+    return rc;
+}
+
+const provider_ops openai_provider = {"openai", openai_init, NULL, openai_embed};

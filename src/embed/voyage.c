@@ -1,0 +1,82 @@
+/*
+ * voyage: the Voyage AI embeddings API. Its tokenizers are not available
+ * here, so request sizing estimates tokens from bytes (a quarter token per
+ * byte, the estimate OpenAI's server uses) against Voyage's per-model limits.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed/provider.h"
+
+#define VOYAGE_DEFAULT_BASE "https://api.voyageai.com/v1"
+
+static int voyage_init(embedder *e, embed_error *err)
+{
+    const char *base = e->v->embedding.base_url;
+    if (!base || !*base) base = getenv("VOYAGE_BASE_URL"); /* ours: lets tests and proxies redirect it */
+    if (!base || !*base) base = VOYAGE_DEFAULT_BASE;
+    embed_trim_url(e->base, sizeof(e->base), base);
+    snprintf(e->url, sizeof(e->url), "%s/embeddings", e->base);
+    const char *m = e->v->embedding.model;
+    e->max_inputs = 128;
+    e->max_tokens = (!strcmp(m, "voyage-3.5-lite") || !strcmp(m, "voyage-3-lite"))                  ? 1000000
+                    : (!strcmp(m, "voyage-3.5") || !strcmp(m, "voyage-3") || !strcmp(m, "voyage-2")) ? 320000
+                                                                                                      : 120000;
+    e->tokens_per_byte = 0.25;
+    if (e->v->embedding.output_dimension) e->dimensions = e->v->embedding.output_dimension;
+    if (!e->dimensions) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "embedding.dimensions is required");
+    return 0;
+}
+
+/* Voyage errors are {"detail": "..."}; 5xx get the SDK's fixed texts. */
+static int voyage_http_error(const http_response *resp, embed_error *err)
+{
+    long st = resp->status;
+    if (st == 500) return embed_set_error(err, EMBED_ERR_UNAVAILABLE, st, "The server failed to process the request.");
+    if (st == 502 || st == 503 || st == 504)
+        return embed_set_error(err, EMBED_ERR_UNAVAILABLE, st, "The server is overloaded or not ready yet.");
+    embed_error_kind kind = st == 400 ? EMBED_ERR_INPUT : st == 429 ? EMBED_ERR_RATE : st >= 500 ? EMBED_ERR_UNAVAILABLE
+                                                                                                : EMBED_ERR_CONFIG;
+    json_t *doc = json_loads(resp->body.data ? resp->body.data : "", 0, NULL);
+    const char *detail = doc ? json_string_value(json_object_get(doc, "detail")) : NULL;
+    if (detail)
+        embed_set_error(err, kind, st, "%.900s", detail);
+    else
+        embed_set_error(err, kind, st, "HTTP code %ld from API (%.800s)", st, resp->body.data ? resp->body.data : "");
+    json_decref(doc);
+    return -1;
+}
+
+static int voyage_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                        embed_error *err)
+{
+    json_t *input = embed_texts_json(texts, lens, n, err);
+    if (!input) return -1;
+    const char *input_type = e->v->embedding.input_type;
+    json_t *req = json_pack("{s:o, s:s, s:o, s:b, s:s}", "input", input, "model", e->v->embedding.model, "input_type",
+                            input_type ? json_string(input_type) : json_null(), "truncation", 1, "encoding_format",
+                            "base64");
+    if (e->v->embedding.output_dimension)
+        json_object_set_new(req, "output_dimension", json_integer(e->v->embedding.output_dimension));
+    if (e->v->embedding.output_dtype) json_object_set_new(req, "output_dtype", json_string(e->v->embedding.output_dtype));
+    char *body = json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(req);
+    if (!body) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
+    char auth[1200] = "";
+    const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
+    if (e->api_key) {
+        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", e->api_key);
+        headers[1] = auth;
+    }
+    http_response resp;
+    http_response_init(&resp);
+    int rc = embed_post(e, e->url, headers, body, strlen(body), &resp, err);
+    memset(auth, 0, sizeof(auth));
+    free(body);
+    if (rc == 0) rc = resp.status / 100 != 2 ? voyage_http_error(&resp, err) : embed_parse_vectors(e, &resp, 0, n, out, err);
+    http_response_free(&resp);
+    return rc;
+}
+
+const provider_ops voyage_provider = {"voyageai", voyage_init, NULL, voyage_embed};

@@ -1,0 +1,181 @@
+/* store: delete old chunks, binary COPY new ones, or UPDATE a column; see store.h. */
+#include "store/store.h"
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+#define MAX_PARAMS 65535 /* the protocol's limit on bind parameters */
+#define COPY_FLUSH_BYTES (1 << 20)
+
+int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
+                     pgai_error *err)
+{
+    if (nitems == 0) return PGAI_OK;
+    size_t per_stmt = MAX_PARAMS / v->npk;
+    for (size_t start = 0; start < nitems; start += per_stmt) {
+        size_t n = nitems - start < per_stmt ? nitems - start : per_stmt;
+        buf sql;
+        buf_init(&sql, 0);
+        int rc = db_sqlf(&sql, "DELETE FROM %I.%I WHERE (", v->destination.target_schema, v->destination.target_table);
+        for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%s%I", i ? ", " : "", v->pk[i].name);
+        rc |= buf_puts(&sql, ") IN (");
+        size_t p = 1;
+        for (size_t k = 0; k < n; k++) {
+            rc |= buf_puts(&sql, k ? ", (" : "(");
+            for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(&sql, "%s$%zu", i ? ", " : "", p++);
+            rc |= buf_puts(&sql, ")");
+        }
+        rc |= buf_puts(&sql, ")");
+        size_t np = n * v->npk;
+        const char **vals = calloc(np, sizeof(char *));
+        int *lens = calloc(np, sizeof(int)), *fmts = calloc(np, sizeof(int));
+        if (rc || !vals || !lens || !fmts) {
+            free(vals), free(lens), free(fmts), buf_free(&sql);
+            return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        }
+        for (size_t k = 0; k < n; k++)
+            for (size_t i = 0; i < v->npk; i++) {
+                size_t j = k * v->npk + i;
+                vals[j] = PQgetvalue(b->res, items[start + k], (int)i);
+                lens[j] = PQgetlength(b->res, items[start + k], (int)i);
+                fmts[j] = 1;
+            }
+        PGresult *res = PQexecParams(conn, sql.data, (int)np, NULL, vals, lens, fmts, 0);
+        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PGAI_OK : db_error_from_result(err, conn, res);
+        PQclear(res);
+        free(vals), free(lens), free(fmts), buf_free(&sql);
+        if (rc != PGAI_OK) return rc;
+    }
+    return PGAI_OK;
+}
+
+static int put_i16(buf *b, int16_t v)
+{
+    uint16_t n = htons((uint16_t)v);
+    return buf_append(b, &n, 2);
+}
+
+static int put_i32(buf *b, int32_t v)
+{
+    uint32_t n = htonl((uint32_t)v);
+    return buf_append(b, &n, 4);
+}
+
+/* pgvector's binary form: int16 dimensions, int16 unused, float4 values, all big-endian. */
+static int put_vector(buf *b, const float *vec, int dim)
+{
+    int rc = put_i32(b, 4 + 4 * dim) | put_i16(b, (int16_t)dim) | put_i16(b, 0);
+    for (int i = 0; i < dim && rc == 0; i++) {
+        uint32_t u;
+        memcpy(&u, &vec[i], 4);
+        u = htonl(u);
+        rc = buf_append(b, &u, 4);
+    }
+    return rc;
+}
+
+static int copy_flush(PGconn *conn, buf *data, pgai_error *err)
+{
+    if (data->len && PQputCopyData(conn, data->data, (int)data->len) != 1)
+        return pgai_error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
+    buf_reset(data);
+    return PGAI_OK;
+}
+
+static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
+                      const float *vectors, int dim, buf *data, pgai_error *err)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    int rc = db_sqlf(&sql, "COPY %I.%I (", v->destination.target_schema, v->destination.target_table);
+    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%I, ", v->pk[i].name);
+    rc |= db_sqlf(&sql, "\"chunk_seq\", \"chunk\", \"embedding\") FROM STDIN WITH (FORMAT BINARY)");
+    if (rc) {
+        buf_free(&sql);
+        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    PGresult *res = PQexec(conn, sql.data);
+    buf_free(&sql);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+        return rc;
+    }
+    PQclear(res);
+
+    buf_reset(data);
+    static const char header[] = "PGCOPY\n\377\r\n\0";
+    rc = buf_append(data, header, 11) | put_i32(data, 0) | put_i32(data, 0);
+    for (size_t r = 0; r < n && rc == 0; r++) {
+        rc |= put_i16(data, (int16_t)(v->npk + 3));
+        for (size_t i = 0; i < v->npk; i++) {
+            int len = PQgetlength(b->res, rows[r].item, (int)i);
+            rc |= put_i32(data, len) | buf_append(data, PQgetvalue(b->res, rows[r].item, (int)i), (size_t)len);
+        }
+        rc |= put_i32(data, 4) | put_i32(data, rows[r].seq);
+        rc |= put_i32(data, (int32_t)rows[r].chunk_len) | buf_append(data, rows[r].chunk, rows[r].chunk_len);
+        rc |= put_vector(data, vectors + r * (size_t)dim, dim);
+        if (rc == 0 && data->len >= COPY_FLUSH_BYTES) rc = copy_flush(conn, data, err);
+    }
+    rc = rc == 0 ? put_i16(data, -1) : rc;
+    if (rc == 0) rc = copy_flush(conn, data, err);
+    if (PQputCopyEnd(conn, rc == 0 ? NULL : "pgai: aborted writing embeddings") != 1 && rc == 0)
+        rc = pgai_error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
+    while ((res = PQgetResult(conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+    }
+    if (rc != 0 && err->code == 0) pgai_error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
+    return rc;
+}
+
+static int write_column(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
+                        const float *vectors, int dim, buf *data, pgai_error *err)
+{
+    buf sql;
+    buf_init(&sql, 0);
+    int rc = db_sqlf(&sql, "UPDATE %I.%I SET %I = $1 WHERE (", v->source_schema, v->source_table,
+                     v->destination.embedding_column);
+    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%s%I", i ? ", " : "", v->pk[i].name);
+    rc |= buf_puts(&sql, ") = (");
+    for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 2);
+    rc |= buf_puts(&sql, ")");
+    if (rc || v->npk + 1 > 64) {
+        buf_free(&sql);
+        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < n && rc == 0; r++) {
+        const char *vals[65];
+        int lens[65], fmts[65];
+        buf_reset(data);
+        if (put_vector(data, vectors + r * (size_t)dim, dim) != 0) {
+            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            break;
+        }
+        vals[0] = data->data + 4; /* put_vector starts with the COPY field length */
+        lens[0] = (int)data->len - 4;
+        fmts[0] = 1;
+        for (size_t i = 0; i < v->npk; i++) {
+            vals[i + 1] = PQgetvalue(b->res, rows[r].item, (int)i);
+            lens[i + 1] = PQgetlength(b->res, rows[r].item, (int)i);
+            fmts[i + 1] = 1;
+        }
+        PGresult *res = PQexecParams(conn, sql.data, (int)v->npk + 1, NULL, vals, lens, fmts, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+    }
+    buf_free(&sql);
+    return rc;
+}
+
+int store_write(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
+                const float *vectors, int dim, buf *scratch, pgai_error *err)
+{
+    if (v->destination.kind == DESTINATION_COLUMN) return write_column(conn, v, b, rows, n, vectors, dim, scratch, err);
+    return write_copy(conn, v, b, rows, n, vectors, dim, scratch, err);
+}

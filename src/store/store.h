@@ -1,0 +1,31 @@
+/*
+ * store: writing embeddings. Table destination: delete the batch's old
+ * chunks, then binary COPY (key columns, chunk_seq, chunk, embedding) per
+ * provider response; column destination: one UPDATE per row. Key values are
+ * the binary values the claim returned, so no per-type code is needed.
+ */
+#ifndef PGAI_STORE_H
+#define PGAI_STORE_H
+
+#include <libpq-fe.h>
+
+#include "queue/queue.h"
+#include "util/buf.h"
+
+/* One chunk to write: which queue item it belongs to, its sequence number and text. */
+typedef struct store_row {
+    int item;
+    int seq;
+    const char *chunk;
+    size_t chunk_len;
+} store_row;
+
+/* DELETE FROM target WHERE (key) IN (...) for the given items (table destination). */
+int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
+                     pgai_error *err) __attribute__((warn_unused_result));
+
+/* Writes rows[0..n) with vectors[n * dim]; `scratch` is a reusable buffer for COPY data. */
+int store_write(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
+                const float *vectors, int dim, buf *scratch, pgai_error *err) __attribute__((warn_unused_result));
+
+#endif

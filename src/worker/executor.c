@@ -1,0 +1,378 @@
+/* executor: one connection draining one vectorizer's queue; see executor.h. */
+#include "worker/executor.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chunk/chunk.h"
+#include "db/db.h"
+#include "embed/embed.h"
+#include "embed/tokenizer.h"
+#include "format/format.h"
+#include "queue/queue.h"
+#include "store/store.h"
+
+#define OPENAI_MAX_INPUT_TOKENS 8191
+#define DEFAULT_MAX_CHUNKS_PER_ITEM 100000
+
+typedef struct executor {
+    const executor_args *a;
+    const vectorizer *v;
+    PGconn *conn;
+    source_column *cols;
+    size_t ncols;
+    int load_col; /* index of the loading column in cols */
+    char *claim_sql;
+    chunker *chunker;
+    format_template *tmpl;
+    embedder *emb;
+    const bpe_tokenizer *bpe; /* OpenAI models with a known 8191-token context */
+    buf scratch;
+} executor;
+
+/* Everything one batch produces before it is written: chunk texts and where they go. */
+typedef struct batch_work {
+    buf text;            /* every formatted chunk, back to back */
+    store_row *rows;     /* one per chunk; chunk pointers fixed up once text stops growing */
+    size_t *offsets;     /* rows[i].chunk = text.data + offsets[i] */
+    size_t nrows, caprows;
+    char **truncated;    /* per row: the text sent to the provider when it differs */
+} batch_work;
+
+static int http_cancel(void *userdata)
+{
+    const executor_args *a = userdata;
+    return a->aborting && a->aborting(a->userdata);
+}
+
+static void work_free(batch_work *w)
+{
+    for (size_t i = 0; w->truncated && i < w->nrows; i++) free(w->truncated[i]);
+    free(w->truncated);
+    free(w->rows);
+    free(w->offsets);
+    buf_free(&w->text);
+    memset(w, 0, sizeof(*w));
+}
+
+static int work_add(batch_work *w, int item, int seq, size_t offset, size_t len)
+{
+    if (w->nrows == w->caprows) {
+        size_t cap = w->caprows ? w->caprows * 2 : 64;
+        store_row *r = realloc(w->rows, cap * sizeof(*r));
+        if (!r) return -1;
+        w->rows = r;
+        size_t *o = realloc(w->offsets, cap * sizeof(*o));
+        if (!o) return -1;
+        w->offsets = o;
+        w->caprows = cap;
+    }
+    w->rows[w->nrows] = (store_row){.item = item, .seq = seq, .chunk_len = len};
+    w->offsets[w->nrows] = offset;
+    w->nrows++;
+    return 0;
+}
+
+static int setup(executor *x, pgai_error *err)
+{
+    const vectorizer *v = x->v;
+    const executor_args *a = x->a;
+    char app[64];
+    snprintf(app, sizeof(app), "pgai-worker[%d]: %s", v->id, tracker_short_id(a->tracker));
+    x->conn = db_connect(a->db_url, app, a->lg, err);
+    if (!x->conn) return err->code;
+    /* The text forms the formatter renders (as pgai's psycopg does) depend on these. */
+    int rc = db_exec(x->conn,
+                     "set datestyle = 'ISO'; set intervalstyle = 'postgres'; set extra_float_digits = 1;"
+                     " set bytea_output = 'hex'",
+                     err);
+    if (rc != PGAI_OK) return rc;
+    if ((rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
+    x->load_col = -1;
+    for (size_t i = 0; i < x->ncols; i++)
+        if (strcmp(x->cols[i].name, v->loading.column_name) == 0) x->load_col = (int)i;
+    if (x->load_col < 0)
+        return pgai_error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
+                              v->loading.column_name, v->source_schema, v->source_table);
+    if ((rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, &x->claim_sql, err)) != PGAI_OK) return rc;
+
+    char msg[512];
+    chunk_config cc = {
+        .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
+                : v->chunking.kind == CHUNKING_CHARACTER ? CHUNK_CHARACTER
+                                                         : CHUNK_RECURSIVE,
+        .chunk_size = v->chunking.chunk_size,
+        .chunk_overlap = v->chunking.chunk_overlap,
+        .separators = v->chunking.separators,
+        .nseparators = v->chunking.nseparators,
+        .is_separator_regex = v->chunking.is_separator_regex,
+    };
+    if (chunker_new(&cc, &x->chunker, msg, sizeof(msg)) != 0) return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+    if (v->formatting.kind == FORMATTING_PYTHON_TEMPLATE &&
+        format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
+        return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+
+    embed_env env = {.lg = a->lg, .cancel = http_cancel, .cancel_userdata = (void *)a};
+    embed_error eerr;
+    if (embedder_new(v, a->api_key, &env, &x->emb, &eerr) != 0 || embedder_setup(x->emb, &eerr) != 0)
+        return pgai_error_set(err, PGAI_E_INVALID, "%s", eerr.message);
+    if (v->embedding.kind == EMBEDDING_OPENAI &&
+        (!strcmp(v->embedding.model, "text-embedding-ada-002") || !strcmp(v->embedding.model, "text-embedding-3-small") ||
+         !strcmp(v->embedding.model, "text-embedding-3-large"))) {
+        x->bpe = bpe_cl100k(msg, sizeof(msg));
+        if (!x->bpe) return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+    } else if (v->embedding.kind == EMBEDDING_OPENAI) {
+        log_warn(a->lg, "Tokenizer for the model not found.", "model=%s", v->embedding.model);
+    }
+    buf_init(&x->scratch, 0);
+    return PGAI_OK;
+}
+
+static void teardown(executor *x)
+{
+    PQfinish(x->conn);
+    catalog_source_columns_free(x->cols, x->ncols);
+    free(x->claim_sql);
+    chunker_free(x->chunker);
+    format_template_free(x->tmpl);
+    embedder_free(x->emb);
+    buf_free(&x->scratch);
+}
+
+/* SELECT disabled: a disabled vectorizer stops between batches. */
+static int is_disabled(executor *x, int *disabled, pgai_error *err)
+{
+    *disabled = 0;
+    if (!x->a->info->has_disabled_column) return PGAI_OK;
+    char id[16];
+    snprintf(id, sizeof(id), "%d", x->v->id);
+    const char *params[1] = {id};
+    PGresult *res = PQexecParams(x->conn, "select disabled from ai.vectorizer where id = $1", 1, NULL, params, NULL,
+                                 NULL, 0);
+    int rc = PGAI_OK;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = db_error_from_result(err, x->conn, res);
+    else if (PQntuples(res) == 0)
+        rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
+    else
+        *disabled = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    PQclear(res);
+    return rc;
+}
+
+/* Loads, chunks and formats one item, appending its chunks to w. */
+static int prepare_item(executor *x, const queue_batch *b, int item, batch_work *w, pgai_error *err)
+{
+    const vectorizer *v = x->v;
+    int col = b->col_text0 + x->load_col;
+    if (PQgetisnull(b->res, item, col)) return PGAI_OK; /* NULL loads as "": nothing to embed */
+    const char *text = PQgetvalue(b->res, item, col);
+    size_t len = (size_t)PQgetlength(b->res, item, col);
+    if (len == 0) return PGAI_OK;
+
+    char msg[512];
+    chunk_list chunks = {0};
+    size_t max_chunks = x->a->max_chunks_per_item ? x->a->max_chunks_per_item : DEFAULT_MAX_CHUNKS_PER_ITEM;
+    if (chunker_split(x->chunker, text, len, max_chunks, &chunks, msg, sizeof(msg)) != 0)
+        return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+
+    format_value values[1024];
+    size_t nvalues = x->ncols < 1023 ? x->ncols : 1023;
+    char retries[16];
+    for (size_t i = 0; i < nvalues; i++) {
+        int c = b->col_text0 + (int)i;
+        values[i] = (format_value){x->cols[i].name, x->cols[i].type_oid, x->cols[i].elem_oid,
+                                   PQgetisnull(b->res, item, c) ? NULL : PQgetvalue(b->res, item, c)};
+    }
+    if (x->a->info->has_loading_retries) {
+        snprintf(retries, sizeof(retries), "%d", queue_item_retries(b, item));
+        values[nvalues++] = (format_value){"loading_retries", 23, 0, retries};
+    }
+    int rc = PGAI_OK;
+    for (size_t i = 0; i < chunks.count && rc == PGAI_OK; i++) {
+        size_t start = w->text.len;
+        if (x->tmpl) {
+            if (format_render(x->tmpl, chunks.items[i], chunks.lens[i], values, nvalues, &w->text, msg, sizeof(msg)) != 0)
+                rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+        } else if (buf_append(&w->text, chunks.items[i], chunks.lens[i]) != 0) {
+            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        }
+        if (rc == PGAI_OK && work_add(w, item, (int)i, start, w->text.len - start) != 0)
+            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    chunk_list_free(&chunks);
+    (void)v;
+    return rc;
+}
+
+/* Embeds the rows group by group, writing each group as soon as its vectors arrive. */
+static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, embed_error *eerr, pgai_error *err)
+{
+    size_t n = w->nrows;
+    if (n == 0) return PGAI_OK;
+    for (size_t i = 0; i < n; i++) w->rows[i].chunk = w->text.data + w->offsets[i];
+
+    const char **texts = calloc(n, sizeof(char *));
+    size_t *lens = calloc(n, sizeof(size_t));
+    double *tokens = calloc(n, sizeof(double));
+    size_t *ends = calloc(n, sizeof(size_t));
+    w->truncated = calloc(n, sizeof(char *));
+    int rc = PGAI_OK;
+    if (!texts || !lens || !tokens || !ends || !w->truncated) {
+        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < n && rc == PGAI_OK; i++) {
+        texts[i] = w->rows[i].chunk;
+        lens[i] = w->rows[i].chunk_len;
+        if (x->bpe) {
+            /* The stored chunk keeps its full text; only the request is cut (as pgai). */
+            char msg[256];
+            size_t outlen = 0, orig = 0;
+            if (bpe_truncate(x->bpe, texts[i], lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig, msg,
+                             sizeof(msg)) != 0) {
+                /* pgai fails the request the same way (tiktoken refuses special tokens) */
+                eerr->kind = EMBED_ERR_INPUT;
+                snprintf(eerr->message, sizeof(eerr->message), "%s", msg);
+                rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+                break;
+            }
+            if (w->truncated[i]) {
+                log_warn(x->a->lg, "chunk truncated", "from=%zu to=%d", orig, OPENAI_MAX_INPUT_TOKENS);
+                texts[i] = w->truncated[i];
+                lens[i] = outlen;
+            }
+        }
+        tokens[i] = embedder_token_estimate(x->emb, texts[i], lens[i]);
+    }
+    if (rc != PGAI_OK) goto out;
+
+    char msg[256];
+    long ngroups = embed_plan(tokens, n, embedder_max_inputs(x->emb), embedder_max_tokens(x->emb), ends, msg,
+                              sizeof(msg));
+    if (ngroups < 0) {
+        rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+        goto out;
+    }
+    int dim = embedder_dimensions(x->emb);
+    size_t start = 0;
+    for (long g = 0; g < ngroups && rc == PGAI_OK; g++) {
+        size_t count = ends[g] - start;
+        float *vec = malloc(count * (size_t)dim * sizeof(float));
+        if (!vec) {
+            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            break;
+        }
+        log_debug(x->a->lg, "embedding request", "inputs=%zu group=%ld groups=%ld vectorizer_id=%d", count, g + 1,
+                  ngroups, x->v->id);
+        if (embedder_embed(x->emb, texts + start, lens + start, count, vec, eerr) != 0)
+            rc = pgai_error_set(err, PGAI_E_SQL, "%s", eerr->message);
+        else
+            rc = store_write(x->conn, x->v, b, w->rows + start, count, vec, dim, &x->scratch, err);
+        free(vec);
+        start = ends[g];
+    }
+out:
+    free(texts);
+    free(lens);
+    free(tokens);
+    free(ends);
+    return rc;
+}
+
+/* The JSON details of an error row, with the reason escaped properly. */
+static char *error_details(const char *provider, const char *reason)
+{
+    json_t *o = provider ? json_pack("{s:s, s:s}", "provider", provider, "error_reason", reason)
+                         : json_pack("{s:s}", "error_reason", reason);
+    char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(o);
+    return s;
+}
+
+/* One batch. Returns PGAI_OK with *claimed = number of queue keys claimed (0: queue empty). */
+static int run_batch(executor *x, long *processed, int *claimed, int *provider_failed, pgai_error *err)
+{
+    *claimed = 0;
+    *provider_failed = 0;
+    int rc = db_exec(x->conn, "begin", err);
+    if (rc != PGAI_OK) return rc;
+    queue_batch b;
+    batch_work w = {0};
+    buf_init(&w.text, 0);
+    int *present = NULL;
+    size_t npresent = 0;
+    if ((rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, &b, err)) != PGAI_OK) goto fail;
+    *claimed = b.nitems;
+    log_debug(x->a->lg, "Items pulled from queue", "count=%d vectorizer_id=%d", b.nitems, x->v->id);
+    present = calloc((size_t)b.nitems + 1, sizeof(int));
+    if (!present) {
+        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        goto fail;
+    }
+    for (int i = 0; i < b.nitems; i++)
+        if (queue_item_present(&b, i)) present[npresent++] = i;
+    if (x->v->destination.kind == DESTINATION_TABLE &&
+        (rc = store_delete_old(x->conn, x->v, &b, present, npresent, err)) != PGAI_OK)
+        goto fail;
+    for (size_t k = 0; k < npresent; k++)
+        if ((rc = prepare_item(x, &b, present[k], &w, err)) != PGAI_OK) goto fail;
+    log_debug(x->a->lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
+    embed_error eerr = {0};
+    if ((rc = embed_and_store(x, &b, &w, &eerr, err)) != PGAI_OK) {
+        *provider_failed = eerr.kind != EMBED_ERR_NONE;
+        goto fail;
+    }
+    if ((rc = db_exec(x->conn, "commit", err)) != PGAI_OK) goto fail;
+    *processed = (long)npresent;
+    free(present);
+    work_free(&w);
+    queue_batch_free(&b);
+    return PGAI_OK;
+fail:
+    free(present);
+    work_free(&w);
+    if (b.res) queue_batch_free(&b);
+    pgai_error ignored;
+    if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* a broken connection rolls back by itself */ }
+    return rc;
+}
+
+int executor_run(const executor_args *a, long *items, pgai_error *err)
+{
+    executor x = {.a = a, .v = a->v};
+    *items = 0;
+    memset(err, 0, sizeof(*err));
+    int rc = setup(&x, err);
+    int provider_failed = 0;
+    while (rc == PGAI_OK) {
+        int disabled;
+        if ((rc = is_disabled(&x, &disabled, err)) != PGAI_OK || disabled) break;
+        if (a->stopping && a->stopping(a->userdata)) break;
+        long n = 0;
+        int claimed = 0;
+        rc = run_batch(&x, &n, &claimed, &provider_failed, err);
+        if (rc != PGAI_OK || claimed == 0) break;
+        *items += n;
+        if (n > 0) {
+            tracker_count_success(a->tracker, n);
+            pgai_error perr;
+            if (tracker_progress(a->tracker, x.conn, a->v->id, n, NULL, &perr) != PGAI_OK)
+                log_warn(a->lg, "recording progress failed", "error='%s' vectorizer_id=%d", perr.message, a->v->id);
+        }
+    }
+    if (rc != PGAI_OK && x.conn && PQstatus(x.conn) == CONNECTION_OK && !(a->aborting && a->aborting(a->userdata))) {
+        char *details = error_details(provider_failed ? a->v->embedding.implementation : NULL, err->message);
+        pgai_error rerr;
+        if (!details || track_error_row(x.conn, a->info, a->v->id,
+                                        provider_failed ? "embedding provider failed"
+                                                        : "vectorizer failed with unexpected error",
+                                        details, &rerr) != PGAI_OK)
+            log_warn(a->lg, "recording the error failed", "vectorizer_id=%d", a->v->id);
+        free(details);
+    }
+    teardown(&x);
+    return rc;
+}

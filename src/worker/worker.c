@@ -1,0 +1,486 @@
+/*
+ * worker: the main loop of `pgai vectorizer worker` (pgai_worker_* in
+ * pgai.h). One pass visits every vectorizer (in random order, so several
+ * workers spread out), runs its executors until its queue is empty, then the
+ * worker sleeps until the poll interval ends or a NOTIFY on the channel
+ * pgai_vectorizer says new work was queued.
+ *
+ * Differences from pgai's worker, on purpose (docs/compatibility.md): a
+ * vectorizer that fails does not stop the others in the pass; a graceful
+ * shutdown lets the batch in flight commit; NOTIFY wakes us at once.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "catalog/catalog.h"
+#include "db/db.h"
+#include "pgai/pgai.h"
+#include "track/track.h"
+#include "util/log.h"
+#include "worker/executor.h"
+
+#define NOTIFY_CHANNEL "pgai_vectorizer"
+
+struct pgai_worker {
+    char *db_url;
+    int *ids;
+    size_t nids;
+    int ids_checked; /* explicit ids: stop checking once they were all found */
+    double poll_interval;
+    int once;
+    int exit_on_error;
+    int concurrency;
+    logger lg;
+
+    atomic_int shutdown;
+    atomic_int abort;
+    int wake[2]; /* a byte written here interrupts the sleep (signal-safe) */
+
+    int initialised;
+    catalog_info info;
+    tracker *tracker;
+    PGconn *listen_conn;
+    int *reported_unsupported; /* vectorizer ids already told about a missing feature */
+    size_t nreported;
+};
+
+int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_error *err)
+{
+    pgai_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof(*err));
+    *out = NULL;
+    if (!opts) return pgai_error_set(err, PGAI_E_INVALID, "worker options are required");
+    if (opts->concurrency < 0) return pgai_error_set(err, PGAI_E_INVALID, "concurrency must be at least 1");
+    if (opts->poll_interval < 0) return pgai_error_set(err, PGAI_E_INVALID, "poll_interval can't be negative");
+    if (opts->n_vectorizer_ids && !opts->vectorizer_ids)
+        return pgai_error_set(err, PGAI_E_INVALID, "vectorizer_ids is NULL but n_vectorizer_ids is not 0");
+    pgai_worker *w = calloc(1, sizeof(*w));
+    if (!w) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    w->wake[0] = w->wake[1] = -1;
+    if ((opts->db_url && !(w->db_url = strdup(opts->db_url))) ||
+        (opts->n_vectorizer_ids && !(w->ids = calloc(opts->n_vectorizer_ids, sizeof(int)))) || pipe(w->wake) != 0) {
+        pgai_worker_free(w);
+        return pgai_error_set(err, PGAI_E_NOMEM, "out of resources creating the worker");
+    }
+    fcntl(w->wake[0], F_SETFL, O_NONBLOCK);
+    fcntl(w->wake[1], F_SETFL, O_NONBLOCK);
+    fcntl(w->wake[0], F_SETFD, FD_CLOEXEC);
+    fcntl(w->wake[1], F_SETFD, FD_CLOEXEC);
+    if (opts->n_vectorizer_ids) memcpy(w->ids, opts->vectorizer_ids, opts->n_vectorizer_ids * sizeof(int));
+    w->nids = opts->n_vectorizer_ids;
+    w->poll_interval = opts->poll_interval;
+    w->once = opts->once;
+    w->exit_on_error = opts->exit_on_error < 0 ? opts->once : opts->exit_on_error;
+    w->concurrency = opts->concurrency;
+    w->lg.fn = opts->log;
+    w->lg.userdata = opts->log_userdata;
+    w->lg.min = opts->log_level ? opts->log_level : PGAI_LOG_INFO;
+    *out = w;
+    return PGAI_OK;
+}
+
+void pgai_worker_free(pgai_worker *w)
+{
+    if (!w) return;
+    if (w->tracker) tracker_stop(w->tracker, 0);
+    PQfinish(w->listen_conn);
+    if (w->wake[0] >= 0) close(w->wake[0]);
+    if (w->wake[1] >= 0) close(w->wake[1]);
+    free(w->db_url);
+    free(w->ids);
+    free(w->reported_unsupported);
+    free(w);
+}
+
+void pgai_worker_request_shutdown(pgai_worker *w)
+{
+    atomic_store(&w->shutdown, 1);
+    ssize_t r = write(w->wake[1], "s", 1);
+    (void)r; /* a full pipe already means "wake up" */
+}
+
+void pgai_worker_request_abort(pgai_worker *w)
+{
+    atomic_store(&w->abort, 1);
+    pgai_worker_request_shutdown(w);
+}
+
+static int is_stopping(void *ud) { return atomic_load(&((pgai_worker *)ud)->shutdown); }
+static int is_aborting(void *ud) { return atomic_load(&((pgai_worker *)ud)->abort); }
+
+/* pgai's error reporting: log, count for the heartbeat, record progress when the vectorizer is known. */
+static void report_error(pgai_worker *w, const char *message, int vectorizer_id)
+{
+    if (vectorizer_id)
+        log_error(&w->lg, message, "vectorizer_id=%d", vectorizer_id);
+    else
+        log_error(&w->lg, message, NULL);
+    if (!w->tracker) return;
+    tracker_count_error(w->tracker, message);
+    if (!vectorizer_id) return;
+    pgai_error err;
+    char app[64];
+    snprintf(app, sizeof(app), "pgai-worker-error-reporter: %s", tracker_short_id(w->tracker));
+    PGconn *conn = db_connect(w->db_url, app, &w->lg, &err);
+    if (conn && tracker_progress(w->tracker, conn, vectorizer_id, 0, message, &err) != PGAI_OK)
+        log_debug(&w->lg, "recording the error failed", "error='%s'", err.message);
+    PQfinish(conn);
+}
+
+static void version_warnings(pgai_worker *w)
+{
+    int ours[3], theirs[3];
+    const char *ours_s = PGAI_COMPAT_VERSION;
+    if (w->info.lib_version[0] && semver_parse(ours_s, ours) == 0 && semver_parse(w->info.lib_version, theirs) == 0 &&
+        semver_cmp(ours, theirs) > 0)
+        log_warn(&w->lg, "The pgai installation in your database is outdated and can be upgraded.",
+                 "installed_version=%s latest_version=%s", w->info.lib_version, PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION);
+}
+
+static void listen_connect(pgai_worker *w)
+{
+    pgai_error err;
+    PQfinish(w->listen_conn);
+    w->listen_conn = db_connect(w->db_url, "pgai-worker-listen", &w->lg, &err);
+    if (w->listen_conn && db_exec(w->listen_conn, "listen " NOTIFY_CHANNEL, &err) == PGAI_OK) return;
+    log_warn(&w->lg, "cannot listen for wake-ups; polling only", "error='%s'", err.message);
+    PQfinish(w->listen_conn);
+    w->listen_conn = NULL;
+}
+
+static int initialise(pgai_worker *w, pgai_error *err)
+{
+    PGconn *conn = db_connect(w->db_url, "pgai-worker-init", &w->lg, err);
+    if (!conn) {
+        char msg[sizeof(err->message)];
+        snprintf(msg, sizeof(msg), "%s", err->message);
+        return pgai_error_set(err, PGAI_E_CONNECT, "unable to connect to database: %s", msg);
+    }
+    int rc = catalog_detect(conn, &w->info, err);
+    PQfinish(conn);
+    if (rc != PGAI_OK) return rc;
+    version_warnings(w);
+    if ((rc = tracker_start(w->db_url, &w->info, w->poll_interval, &w->lg, &w->tracker, err)) != PGAI_OK) return rc;
+    listen_connect(w);
+    w->initialised = 1;
+    return PGAI_OK;
+}
+
+/* What this build cannot do yet; such a vectorizer's items stay queued. */
+static const char *unsupported_reason(PGconn *conn, const vectorizer *v)
+{
+    if (v->loading.kind == LOADING_URI) return "URI loading (ai.loading_uri)";
+    if (v->parsing == PARSING_PYMUPDF || v->parsing == PARSING_DOCLING) return "document parsing (pymupdf/docling)";
+    if (v->embedding.kind == EMBEDDING_LITELLM) return "the LiteLLM embedding provider";
+    buf sql;
+    buf_init(&sql, 0);
+    const char *reason = NULL;
+    if (db_sqlf(&sql,
+                "select pg_catalog.format_type(a.atttypid, null) = 'bytea' from pg_catalog.pg_attribute a"
+                " where a.attrelid = pg_catalog.to_regclass(pg_catalog.format('%%I.%%I', $1::text, $2::text))"
+                " and a.attname = $3 and not a.attisdropped") == 0) {
+        const char *params[3] = {v->source_schema, v->source_table, v->loading.column_name};
+        PGresult *res = PQexecParams(conn, sql.data, 3, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "t") == 0 &&
+            v->parsing != PARSING_NONE)
+            reason = "document parsing of bytea columns";
+        PQclear(res);
+    }
+    buf_free(&sql);
+    return reason;
+}
+
+/* The API key named by embedding.api_key_name: environment first, then ai.reveal_secret. */
+static int resolve_api_key(pgai_worker *w, PGconn *conn, const vectorizer *v, char **key, pgai_error *err)
+{
+    *key = NULL;
+    const char *name = v->embedding.api_key_name;
+    if (!name) return PGAI_OK;
+    const char *env = getenv(name);
+    if (env) {
+        if (*env && !(*key = strdup(env))) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    } else if (w->info.has_reveal_secret) {
+        int rc = catalog_reveal_secret(conn, name, key, err);
+        if (rc != PGAI_OK) return rc;
+        if (*key) log_debug(&w->lg, "obtained secret from database", "name=%s", name);
+    }
+    if (!*key || !**key) {
+        free(*key);
+        *key = NULL;
+        return pgai_error_set(err, PGAI_E_INVALID,
+                              "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d", name,
+                              v->id);
+    }
+    return PGAI_OK;
+}
+
+typedef struct executor_slot {
+    executor_args args;
+    pthread_t thread;
+    int started;
+    int rc;
+    long items;
+    pgai_error err;
+} executor_slot;
+
+static void *executor_thread(void *arg)
+{
+    executor_slot *s = arg;
+    s->rc = executor_run(&s->args, &s->items, &s->err);
+    return NULL;
+}
+
+/* Runs the vectorizer's executors to completion; returns the first error, if any. */
+static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_key, pgai_error *err)
+{
+    int n = w->concurrency ? w->concurrency : v->processing.concurrency;
+    if (n < 1) n = 1;
+    executor_slot *slots = calloc((size_t)n, sizeof(*slots));
+    if (!slots) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    for (int i = 0; i < n; i++) {
+        slots[i].args = (executor_args){.db_url = w->db_url, .v = v, .info = &w->info, .api_key = api_key,
+                                        .tracker = w->tracker, .lg = &w->lg, .stopping = is_stopping,
+                                        .aborting = is_aborting, .userdata = w};
+        slots[i].started = pthread_create(&slots[i].thread, NULL, executor_thread, &slots[i]) == 0;
+        if (!slots[i].started) executor_thread(&slots[i]); /* no thread to be had: run it here */
+    }
+    long items = 0;
+    int rc = PGAI_OK;
+    for (int i = 0; i < n; i++) {
+        if (slots[i].started) pthread_join(slots[i].thread, NULL);
+        items += slots[i].items;
+        if (slots[i].rc != PGAI_OK) {
+            if (rc == PGAI_OK) *err = slots[i].err, rc = slots[i].rc;
+            if (!is_aborting(w)) report_error(w, slots[i].err.message, v->id);
+        }
+    }
+    free(slots);
+    log_info(&w->lg, "finished processing vectorizer", "items=%ld vectorizer_id=%d", items, v->id);
+    return rc;
+}
+
+static int already_reported(pgai_worker *w, int id)
+{
+    for (size_t i = 0; i < w->nreported; i++)
+        if (w->reported_unsupported[i] == id) return 1;
+    int *p = realloc(w->reported_unsupported, (w->nreported + 1) * sizeof(int));
+    if (p) w->reported_unsupported = p, p[w->nreported++] = id;
+    return 0;
+}
+
+/* Loads and runs one vectorizer. Returns an error only when it should stop the worker. */
+static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error, pgai_error *err)
+{
+    vectorizer *v = NULL;
+    char *key = NULL;
+    int rc = catalog_load(conn, id, &v, err);
+    if (rc == PGAI_E_NOT_FOUND) {
+        char msg[sizeof(err->message)];
+        snprintf(msg, sizeof(msg), "error getting vectorizer: VectorizerNotFoundError: %s", err->message);
+        pgai_error_set(err, PGAI_E_NOT_FOUND, "%s", msg);
+    }
+    if (rc == PGAI_OK) rc = resolve_api_key(w, conn, v, &key, err);
+    if (rc == PGAI_OK) {
+        const char *missing = unsupported_reason(conn, v);
+        if (missing) {
+            if (!already_reported(w, id)) {
+                char msg[512], *details;
+                snprintf(msg, sizeof(msg),
+                         "this vectorizer needs %s, which this version of pgai in C does not support yet;"
+                         " its items stay queued",
+                         missing);
+                log_error(&w->lg, msg, "vectorizer_id=%d", id);
+                json_t *o = json_pack("{s:s}", "error_reason", msg);
+                details = o ? json_dumps(o, JSON_COMPACT) : NULL;
+                json_decref(o);
+                pgai_error rerr;
+                if (!details || track_error_row(conn, &w->info, id, "vectorizer not supported", details, &rerr) != 0)
+                    log_warn(&w->lg, "recording the error failed", "vectorizer_id=%d", id);
+                free(details);
+            }
+            vectorizer_free(v);
+            return PGAI_OK;
+        }
+    }
+    if (rc != PGAI_OK) {
+        *had_error = 1;
+        report_error(w, err->message, id);
+        vectorizer_free(v);
+        return w->exit_on_error ? rc : PGAI_OK;
+    }
+    if (v->disabled) {
+        log_info(&w->lg, "skipping disabled vectorizer", "vectorizer_id=%d", id);
+    } else {
+        log_info(&w->lg, "running vectorizer", "vectorizer_id=%d", id);
+        rc = run_vectorizer(w, v, key, err);
+        if (rc != PGAI_OK) *had_error = 1;
+    }
+    if (key) memset(key, 0, strlen(key));
+    free(key);
+    vectorizer_free(v);
+    return (rc != PGAI_OK && w->exit_on_error) ? rc : PGAI_OK;
+}
+
+static void format_ids(char *out, size_t n, const int *ids, size_t count)
+{
+    size_t o = (size_t)snprintf(out, n, "[");
+    for (size_t i = 0; i < count && o < n; i++) o += (size_t)snprintf(out + o, n - o, "%s%d", i ? ", " : "", ids[i]);
+    if (o < n) snprintf(out + o, n - o, "]");
+}
+
+/* One pass over the vectorizers. */
+static int run_pass(pgai_worker *w, pgai_error *err)
+{
+    PGconn *conn = db_connect(w->db_url, "pgai-worker", &w->lg, err);
+    if (!conn) {
+        char msg[sizeof(err->message)];
+        snprintf(msg, sizeof(msg), "%s", err->message);
+        pgai_error_set(err, PGAI_E_CONNECT, "unable to connect to database: %s", msg);
+        report_error(w, err->message, 0);
+        return w->exit_on_error ? PGAI_E_CONNECT : PGAI_OK;
+    }
+    int *ids = NULL;
+    size_t n = 0;
+    int rc = catalog_list_ids(conn, w->nids ? w->ids : NULL, w->nids, &ids, &n, err);
+    if (rc != PGAI_OK) {
+        report_error(w, err->message, 0);
+        goto out;
+    }
+    if (w->nids && !w->ids_checked) {
+        if (n != w->nids) {
+            char want[512], got[512];
+            format_ids(want, sizeof(want), w->ids, w->nids);
+            format_ids(got, sizeof(got), ids, n);
+            rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "invalid vectorizers, wanted: %s, got: %s", want, got);
+            report_error(w, err->message, 0);
+            if (w->exit_on_error) goto out;
+            rc = PGAI_OK;
+        } else {
+            w->ids_checked = 1;
+        }
+    }
+    if (!w->nids && n == 0) log_warn(&w->lg, "no vectorizers found", NULL);
+    /* random order: several workers spread over the vectorizers */
+    unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+    for (size_t i = n; i > 1; i--) {
+        size_t j = (size_t)rand_r(&seed) % i;
+        int t = ids[i - 1];
+        ids[i - 1] = ids[j];
+        ids[j] = t;
+    }
+    int had_error = 0;
+    for (size_t i = 0; i < n && !is_stopping(w); i++)
+        if ((rc = visit_vectorizer(w, conn, ids[i], &had_error, err)) != PGAI_OK) break;
+out:
+    free(ids);
+    PQfinish(conn);
+    return rc;
+}
+
+/* "0:05:00", "1 day, 0:00:00" as Python's timedelta prints. */
+static void format_timedelta(char *out, size_t n, double seconds)
+{
+    long s = (long)seconds;
+    long days = s / 86400;
+    s %= 86400;
+    if (days)
+        snprintf(out, n, "%ld day%s, %ld:%02ld:%02ld", days, days == 1 ? "" : "s", s / 3600, s / 60 % 60, s % 60);
+    else
+        snprintf(out, n, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+}
+
+/* Sleeps until the poll interval passes, a NOTIFY arrives, or a shutdown is requested. */
+static void wait_for_work(pgai_worker *w)
+{
+    char td[64];
+    format_timedelta(td, sizeof(td), w->poll_interval);
+    char event[128];
+    snprintf(event, sizeof(event), "sleeping for %s before polling for new work", td);
+    log_info(&w->lg, event, NULL);
+    if (w->listen_conn && PQstatus(w->listen_conn) != CONNECTION_OK) listen_connect(w);
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (;;) {
+        if (is_stopping(w)) {
+            log_info(&w->lg, "got a graceful shutdown request", NULL);
+            return;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        double left = w->poll_interval - ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9);
+        if (left <= 0) return;
+        struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
+        if (w->listen_conn) fds[1].fd = PQsocket(w->listen_conn);
+        int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
+        int r = poll(fds, 2, ms);
+        if (r < 0 && errno != EINTR) return;
+        if (r > 0 && (fds[0].revents & POLLIN)) {
+            char drain[64];
+            while (read(w->wake[0], drain, sizeof(drain)) > 0) {
+            }
+        }
+        if (r > 0 && fds[1].fd >= 0 && fds[1].revents) {
+            int woke = 0;
+            if (PQconsumeInput(w->listen_conn) == 0) {
+                log_warn(&w->lg, "lost the wake-up connection; polling only until it is back", NULL);
+                PQfinish(w->listen_conn);
+                w->listen_conn = NULL;
+            } else {
+                PGnotify *nt;
+                while ((nt = PQnotifies(w->listen_conn)) != NULL) {
+                    woke = 1;
+                    log_debug(&w->lg, "woken by a notification", "vectorizer_id=%s", nt->extra);
+                    PQfreemem(nt);
+                }
+            }
+            if (woke) return;
+        }
+    }
+}
+
+int pgai_worker_run(pgai_worker *w, pgai_error *err)
+{
+    pgai_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof(*err));
+    log_debug(&w->lg, "starting vectorizer worker", NULL);
+    int rc = PGAI_OK;
+    while (!is_stopping(w)) {
+        if (!w->initialised && (rc = initialise(w, err)) != PGAI_OK) {
+            report_error(w, err->message, 0);
+            if (w->exit_on_error) break;
+            rc = PGAI_OK;
+        } else if (w->initialised) {
+            /* drain wake-ups that arrived while we were busy: this pass covers them */
+            if (w->listen_conn && PQconsumeInput(w->listen_conn)) {
+                PGnotify *nt;
+                while ((nt = PQnotifies(w->listen_conn)) != NULL) PQfreemem(nt);
+            }
+            if ((rc = run_pass(w, err)) != PGAI_OK) break;
+        }
+        if (w->once) {
+            log_info(&w->lg, "once mode, exiting...", NULL);
+            break;
+        }
+        wait_for_work(w);
+    }
+    if (rc != PGAI_OK) log_info(&w->lg, "exiting processor due to error", NULL);
+    if (w->tracker) {
+        tracker_stop(w->tracker, !is_aborting(w));
+        w->tracker = NULL;
+    }
+    w->initialised = 0;
+    log_info(&w->lg, "exiting processor.run()", NULL);
+    return rc;
+}
