@@ -342,7 +342,7 @@ static void test_invalid_utf8(void **state)
         assert_string_equal(err, want);
     }
     /* Valid edge cases. */
-    const char *good[] = {"\xc2\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xf4\x8f\xbf\xbf", "\xef\xbb\xbf" "bom"};
+    const char *good[] = {"\xc2\x80", "\xed\x9f\xbf", "\xee\x80\x80", "\xf4\x8f\xbf\xbf", ("\xef\xbb\xbf" "bom")};
     for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
         assert_int_equal(bpe_count(tok(), good[i], strlen(good[i]), &n, err, sizeof(err)), 0);
 }
