@@ -1,0 +1,48 @@
+# cl100k_base BPE ranks, compiled into the library so the tokenizer needs no
+# data file at run time (src/embed/tokenizer.c). The rank file itself is not
+# in the repository: scripts/fetch-tokenizer.sh fetches and checks it.
+
+TOKENIZER_RANKS := data/cl100k_base.tiktoken
+
+# This fragment is read before the Makefile's own rules: keep `all` the default goal.
+.DEFAULT_GOAL := all
+
+LIB_OBJ += $(BUILD)/gen/cl100k.o
+
+$(TOKENIZER_RANKS):
+	scripts/fetch-tokenizer.sh
+
+# A read-only, non-executable data section; the symbols are hidden so they
+# stay out of libpgai.so's exported ABI.
+# The fetch script also checks the sha256 of a file that is already there.
+$(BUILD)/gen/cl100k.S: $(TOKENIZER_RANKS) mk/tokenizer.mk
+	@scripts/fetch-tokenizer.sh
+	@mkdir -p $(dir $@)
+	@printf '%s\n' \
+	  '	.section .rodata.pgai_cl100k,"a",@progbits' \
+	  '	.balign 16' \
+	  '	.globl pgai_cl100k_tiktoken' \
+	  '	.hidden pgai_cl100k_tiktoken' \
+	  '	.type pgai_cl100k_tiktoken, @object' \
+	  'pgai_cl100k_tiktoken:' \
+	  '	.incbin "$(abspath $(TOKENIZER_RANKS))"' \
+	  '	.size pgai_cl100k_tiktoken, . - pgai_cl100k_tiktoken' \
+	  '	.globl pgai_cl100k_tiktoken_end' \
+	  '	.hidden pgai_cl100k_tiktoken_end' \
+	  'pgai_cl100k_tiktoken_end:' \
+	  '	.byte 0' \
+	  '	.section .note.GNU-stack,"",@progbits' > $@
+
+$(BUILD)/gen/cl100k.o: $(BUILD)/gen/cl100k.S
+	@echo '  AS   $<'
+	@$(CC) -c $< -o $@
+
+# Tokens per second on a text file: make bench-tokenizer BENCH_TEXT=file
+BENCH_TEXT ?=
+.PHONY: bench-tokenizer
+bench-tokenizer: $(BUILD)/tools/bench_tokenizer
+	$(BUILD)/tools/bench_tokenizer $(BENCH_TEXT)
+
+$(BUILD)/tools/bench_tokenizer: tools/bench_tokenizer.c $(BUILD)/libpgai.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libpgai.a $(DEPS_LIBS)
