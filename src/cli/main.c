@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "util/buf.h"
+#include "util/dotenv.h"
 #include "util/log.h"
 
 static const char main_usage[] =
@@ -60,8 +61,22 @@ static void print_version(void)
            pgai_compatible_version());
 }
 
+/*
+ * Like pgai, load the first .env found from the current directory upwards;
+ * variables already set in the environment win. A broken .env is reported,
+ * never fatal: its good lines still apply.
+ */
+static void load_dotenv(void)
+{
+    char path[4096], err[256];
+    if (dotenv_find(NULL, path, sizeof(path)) != 0 || !path[0]) return;
+    if (dotenv_load_file(path, dotenv_setenv_no_override, NULL, err, sizeof(err)) != 0)
+        fprintf(stderr, "Warning: %s: %s\n", path, err);
+}
+
 int main(int argc, char **argv)
 {
+    load_dotenv();
     if (argc < 2) {
         fputs(main_usage, stdout);
         return 0;

@@ -25,7 +25,7 @@ void buf_init(buf *b, size_t max);
 int buf_append(buf *b, const void *data, size_t n) __attribute__((warn_unused_result));
 int buf_puts(buf *b, const char *s) __attribute__((warn_unused_result));
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3), warn_unused_result));
-int buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((warn_unused_result));
+int buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0), warn_unused_result));
 void buf_reset(buf *b);
 /* Hands the data (malloc'ed, NUL-terminated) to the caller and empties b. */
 char *buf_take(buf *b);
