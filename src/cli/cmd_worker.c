@@ -9,6 +9,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,18 +65,15 @@ static void on_signal(int sig)
     }
 }
 
-static int bad_value(const char *opt, const char *fmt, const char *value)
+static int bad_value(const char *opt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int bad_value(const char *opt, const char *fmt, ...)
 {
     char msg[512];
-    snprintf(msg, sizeof(msg), fmt, value);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
     return cli_usage_error(worker_usage, "Invalid value for '%s': %s", opt, msg);
-}
-
-static int parse_interval(const char *s, double *out)
-{
-    long long n;
-    if (parse_int(s, &n) == 0 && n < 0) return -2;
-    return parse_duration(s, out);
 }
 
 int cmd_worker(int argc, char **argv)
@@ -161,11 +159,9 @@ int cmd_worker(int argc, char **argv)
         log.json = 1;
     }
     double interval = 300;
-    if (poll) {
-        int prc = parse_interval(poll, &interval);
-        if (prc == -2) return bad_value("--poll-interval", "%stime duration can't be negative", "");
-        if (prc != 0) return bad_value("--poll-interval", "'%s' is not a valid duration string or integer", poll);
-    }
+    char msg[300];
+    if (poll && parse_duration_msg(poll, &interval, msg, sizeof(msg)) != 0)
+        return bad_value("--poll-interval", "%s", msg);
     long long concurrency = 0;
     if (conc && (parse_int(conc, &concurrency) != 0 || concurrency < 1 || concurrency > 1000)) {
         if (parse_int(conc, &concurrency) != 0) return bad_value("-c' / '--concurrency", "'%s' is not a valid integer.", conc);

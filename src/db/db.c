@@ -119,3 +119,14 @@ int db_sqlf(buf *b, const char *fmt, ...)
     va_end(ap);
     return rc;
 }
+
+int pgai_error_wrap(pgai_error *err, int code, const char *prefix)
+{
+    char old[sizeof(err->message)];
+    snprintf(old, sizeof(old), "%s", err->message);
+    char state[sizeof(err->sqlstate)];
+    memcpy(state, err->sqlstate, sizeof(state));
+    pgai_error_set(err, code, "%s%s", prefix, old);
+    memcpy(err->sqlstate, state, sizeof(state));
+    return code;
+}

@@ -233,15 +233,10 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
         memset(err, 0, sizeof(*err));
         return PGAI_NOTHING_TO_DO;
     }
-    if (rc == PGAI_E_PRIVILEGE) {
-        char reason[sizeof(err->message)];
-        snprintf(reason, sizeof(reason), "%s", err->message);
-        pgai_error_set(err, PGAI_E_PRIVILEGE,
-                       "insufficient privileges to install pgai: %s (the installing role needs CREATE on the "
-                       "database, and to own the ai schema objects when upgrading)",
-                       reason);
-        snprintf(err->sqlstate, sizeof(err->sqlstate), "42501");
-    }
+    if (rc == PGAI_E_PRIVILEGE)
+        pgai_error_wrap(err, PGAI_E_PRIVILEGE,
+                        "insufficient privileges to install pgai (the installing role needs CREATE on the database,"
+                        " and to own the ai schema objects when upgrading): ");
     return rc;
 
 out_schema:

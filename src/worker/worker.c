@@ -162,11 +162,7 @@ static void listen_connect(pgai_worker *w)
 static int initialise(pgai_worker *w, pgai_error *err)
 {
     PGconn *conn = db_connect(w->db_url, "pgai-worker-init", &w->lg, err);
-    if (!conn) {
-        char msg[sizeof(err->message)];
-        snprintf(msg, sizeof(msg), "%s", err->message);
-        return pgai_error_set(err, PGAI_E_CONNECT, "unable to connect to database: %s", msg);
-    }
+    if (!conn) return pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
     int rc = catalog_detect(conn, &w->info, err);
     PQfinish(conn);
     if (rc != PGAI_OK) return rc;
@@ -285,11 +281,7 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
     vectorizer *v = NULL;
     char *key = NULL;
     int rc = catalog_load(conn, id, &v, err);
-    if (rc == PGAI_E_NOT_FOUND) {
-        char msg[sizeof(err->message)];
-        snprintf(msg, sizeof(msg), "error getting vectorizer: VectorizerNotFoundError: %s", err->message);
-        pgai_error_set(err, PGAI_E_NOT_FOUND, "%s", msg);
-    }
+    if (rc == PGAI_E_NOT_FOUND) pgai_error_wrap(err, PGAI_E_NOT_FOUND, "error getting vectorizer: VectorizerNotFoundError: ");
     if (rc == PGAI_OK) rc = resolve_api_key(w, conn, v, &key, err);
     if (rc == PGAI_OK) {
         const char *missing = unsupported_reason(conn, v);
@@ -344,9 +336,7 @@ static int run_pass(pgai_worker *w, pgai_error *err)
 {
     PGconn *conn = db_connect(w->db_url, "pgai-worker", &w->lg, err);
     if (!conn) {
-        char msg[sizeof(err->message)];
-        snprintf(msg, sizeof(msg), "%s", err->message);
-        pgai_error_set(err, PGAI_E_CONNECT, "unable to connect to database: %s", msg);
+        pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
         report_error(w, err->message, 0);
         return w->exit_on_error ? PGAI_E_CONNECT : PGAI_OK;
     }
