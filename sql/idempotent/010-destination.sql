@@ -84,8 +84,8 @@ begin
     _target_schema := coalesce(destination->>'target_schema', source_schema);
     _target_table := coalesce
     ( destination->>'target_table'
-    , _shorthand operator(pg_catalog.||) '_store'
-    , source_table operator(pg_catalog.||) '_embedding_store'
+    , _shorthand || '_store'
+    , source_table || '_embedding_store'
     );
     -- Kept pgai quirk (spec section 9, item 1): the view always goes into the
     -- source schema; a given view_schema is ignored. pgai's tests (naming
@@ -94,7 +94,7 @@ begin
     _view_name := coalesce
     ( destination->>'view_name'
     , _shorthand
-    , source_table operator(pg_catalog.||) '_embedding'
+    , source_table || '_embedding'
     );
     return pg_catalog.jsonb_build_object
     ( 'implementation', 'table'

@@ -14,7 +14,7 @@ old_version=0.9.0
   echo "  installed_at timestamptz not null default clock_timestamp());"
   echo "insert into ai.pgai_lib_version values ('ai', '$old_version', '2024-01-01');"
   # Apply our own copies of the early migrations, recorded as pgai would have.
-  for f in sql/incremental/0{01,03,05,06,12,17,18,19,20,21}-*.sql; do
+  for f in sql/incremental/0{01,03,05,06,12}-*.sql; do
     echo "do \$m\$ begin"; sed "s/__version__/$old_version/g" "$f"; echo "end \$m\$;"
     echo "insert into ai.pgai_lib_migration (name, applied_at_version, body) values ('$(basename "$f")', '$old_version', 'old');"
   done
@@ -52,6 +52,12 @@ create function ai._vectorizer_src_trg_1() returns trigger language plpgsql as
 create trigger _vectorizer_src_trg_1 after insert or update on public.blog
   for each row execute function ai._vectorizer_src_trg_1();
 SQL
+
+# Migrations 017-021 ran after that vectorizer existed (017 fixes its key type names).
+for f in sql/incremental/0{17,18,19,20,21}-*.sql; do
+  echo "do \$m\$ begin"; sed "s/__version__/$old_version/g" "$f"; echo "end \$m\$;"
+  echo "insert into ai.pgai_lib_migration (name, applied_at_version, body) values ('$(basename "$f")', '$old_version', 'old');"
+done | psql -X -q -v ON_ERROR_STOP=1 -d "$TEST_DB_URL" >/dev/null
 
 "$PGAI" install -d "$TEST_DB_URL" >/dev/null
 
