@@ -23,3 +23,22 @@ sql() { # sql [psql args...] QUERY : one value, unaligned
 db_url() { # db_url DBNAME [USER]
   echo "postgres://${2:-postgres}@127.0.0.1:$PGPORT/$1"
 }
+
+# --- worker tests ------------------------------------------------------------
+# worker_setup: installs pgai into TEST_DB_URL and starts the local provider
+# (stopped on exit). Exports OPENAI_API_KEY for the provider.
+worker_setup() {
+  . tests/lib/provider.sh
+  provider_start
+  trap provider_stop EXIT
+  "$PGAI" install -d "$TEST_DB_URL" >/dev/null
+  export OPENAI_API_KEY=sk-test-key VOYAGE_API_KEY=voyage-test-key
+}
+# run_worker ARGS... : runs the worker with a timeout; sets $out and $rc.
+run_worker() {
+  set +e
+  out=$(timeout 120 "$PGAI" vectorizer worker -d "${DB:-$TEST_DB_URL}" "$@" 2>&1)
+  rc=$?
+  set -e
+}
+psql_q() { psql -X -q -v ON_ERROR_STOP=1 -d "${DB:-$TEST_DB_URL}" "$@"; }
