@@ -28,7 +28,7 @@ int embed_set_error(embed_error *err, embed_error_kind kind, long status, const 
 
 void embed_trim_url(char *dst, size_t n, const char *base)
 {
-    snprintf(dst, n, "%s", base);
+    if (dst != base) snprintf(dst, n, "%s", base);
     size_t len = strlen(dst);
     while (len > 0 && dst[len - 1] == '/') dst[--len] = '\0';
 }
