@@ -82,10 +82,24 @@ void embedder_free(embedder *e)
     free(e);
 }
 
+/* Providers may echo the key back in an error body; it must never reach a log or an error row. */
+static void scrub_key(const embedder *e, embed_error *err)
+{
+    size_t klen = e->api_key ? strlen(e->api_key) : 0;
+    if (klen < 4) return;
+    char *p;
+    while ((p = strstr(err->message, e->api_key)) != NULL) {
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + klen, strlen(p + klen) + 1);
+    }
+}
+
 int embedder_setup(embedder *e, embed_error *err)
 {
     memset(err, 0, sizeof(*err));
-    return e->ops->setup ? e->ops->setup(e, err) : 0;
+    int rc = e->ops->setup ? e->ops->setup(e, err) : 0;
+    if (rc != 0) scrub_key(e, err);
+    return rc;
 }
 
 size_t embedder_max_inputs(const embedder *e) { return e->max_inputs; }
@@ -101,7 +115,9 @@ int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, si
 {
     memset(err, 0, sizeof(*err));
     if (n == 0) return 0;
-    return e->ops->embed(e, texts, lens, n, out, err);
+    int rc = e->ops->embed(e, texts, lens, n, out, err);
+    if (rc != 0) scrub_key(e, err);
+    return rc;
 }
 
 long embed_plan(const double *token_lens, size_t n, size_t max_inputs, double max_tokens, size_t *ends, char *err,
