@@ -7,7 +7,7 @@
 -- question: How do I keep a sourdough starter alive?
 -- question: Why do climbers get sick at high altitude?
 -- question: How do flying buttresses hold up cathedral walls?
--- question: What does a vaccine teach the immune system?
+-- question: How does a vaccine build immune memory against a virus?
 --
 -- Expected top article for each question, in the same order:
 --   1. How the Moon Pulls the Tides (ocean life)

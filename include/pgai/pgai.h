@@ -85,6 +85,15 @@ int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_erro
  */
 char *pgai_install_script(const char *vector_schema);
 
+/*
+ * Embeds `text` with the provider, model and dimensions of a vectorizer, as
+ * a query (Voyage's input_type "query"), so the result can be compared with
+ * the vectorizer's stored embeddings. `vectorizer` is its name or its id.
+ * *vector is malloc'ed (free it), *dimensions its length.
+ */
+int pgai_embed_query(const char *db_url, const char *vectorizer, const char *text, float **vector, int *dimensions,
+                     pgai_error *err);
+
 /* ---- the vectorizer worker ------------------------------------------------ */
 
 typedef struct pgai_worker_options {

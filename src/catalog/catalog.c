@@ -202,3 +202,27 @@ int catalog_reveal_secret(PGconn *conn, const char *name, char **value, pgai_err
     PQclear(res);
     return rc;
 }
+
+int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const logger *lg, char **key,
+                    pgai_error *err)
+{
+    *key = NULL;
+    const char *name = v->embedding.api_key_name;
+    if (!name) return PGAI_OK;
+    const char *env = getenv(name);
+    if (env) {
+        if (*env && !(*key = strdup(env))) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    } else if (info->has_reveal_secret) {
+        int rc = catalog_reveal_secret(conn, name, key, err);
+        if (rc != PGAI_OK) return rc;
+        if (*key) log_debug(lg, "obtained secret from database", "name=%s", name);
+    }
+    if (!*key || !**key) {
+        free(*key);
+        *key = NULL;
+        return pgai_error_set(err, PGAI_E_INVALID,
+                              "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d", name,
+                              v->id);
+    }
+    return PGAI_OK;
+}

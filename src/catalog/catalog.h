@@ -11,6 +11,7 @@
 
 #include "catalog/config.h"
 #include "pgai/pgai.h"
+#include "util/log.h"
 
 #define PGAI_E_NOT_FOUND (-100) /* internal: vectorizer row not found */
 
@@ -49,5 +50,14 @@ void catalog_source_columns_free(source_column *cols, size_t n);
 /* ai.reveal_secret(name); *value is malloc'ed or NULL when the function returns NULL. */
 int catalog_reveal_secret(PGconn *conn, const char *name, char **value, pgai_error *err)
     __attribute__((warn_unused_result));
+
+/*
+ * The API key named by embedding.api_key_name: the environment first (a
+ * variable set but empty counts as missing, as in pgai), then
+ * ai.reveal_secret when the database has it. *key is NULL for providers
+ * without a key name; a missing key is pgai's ApiKeyNotFoundError.
+ */
+int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const logger *lg, char **key,
+                    pgai_error *err) __attribute__((warn_unused_result));
 
 #endif

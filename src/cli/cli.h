@@ -17,6 +17,7 @@
 
 int cmd_install(int argc, char **argv);
 int cmd_worker(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
 
 /* Reports a usage error the way click does and returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -93,12 +93,15 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "install") == 0) return cmd_install(argc - 1, argv + 1);
     if (strcmp(cmd, "vectorizer") == 0) {
         if (argc >= 3 && strcmp(argv[2], "worker") == 0) return cmd_worker(argc - 2, argv + 2);
+        if (argc >= 3 && strcmp(argv[2], "embed") == 0) return cmd_embed(argc - 2, argv + 2);
         if (argc >= 3 && strcmp(argv[2], "--version") == 0) {
             print_version();
             return 0;
         }
         if (argc < 3 || strcmp(argv[2], "--help") == 0) {
-            fputs("Usage: pgai vectorizer [OPTIONS] COMMAND [ARGS]...\n\nCommands:\n  worker  Run the vectorizer worker.\n",
+            fputs("Usage: pgai vectorizer [OPTIONS] COMMAND [ARGS]...\n\nCommands:\n"
+                  "  worker  Run the vectorizer worker.\n"
+                  "  embed   Print the embedding of a text made with a vectorizer's provider.\n",
                   stdout);
             return 0;
         }

@@ -197,30 +197,6 @@ static const char *unsupported_reason(PGconn *conn, const vectorizer *v)
     return reason;
 }
 
-/* The API key named by embedding.api_key_name: environment first, then ai.reveal_secret. */
-static int resolve_api_key(pgai_worker *w, PGconn *conn, const vectorizer *v, char **key, pgai_error *err)
-{
-    *key = NULL;
-    const char *name = v->embedding.api_key_name;
-    if (!name) return PGAI_OK;
-    const char *env = getenv(name);
-    if (env) {
-        if (*env && !(*key = strdup(env))) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
-    } else if (w->info.has_reveal_secret) {
-        int rc = catalog_reveal_secret(conn, name, key, err);
-        if (rc != PGAI_OK) return rc;
-        if (*key) log_debug(&w->lg, "obtained secret from database", "name=%s", name);
-    }
-    if (!*key || !**key) {
-        free(*key);
-        *key = NULL;
-        return pgai_error_set(err, PGAI_E_INVALID,
-                              "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d", name,
-                              v->id);
-    }
-    return PGAI_OK;
-}
-
 typedef struct executor_slot {
     executor_args args;
     pthread_t thread;
@@ -282,7 +258,7 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
     char *key = NULL;
     int rc = catalog_load(conn, id, &v, err);
     if (rc == PGAI_E_NOT_FOUND) pgai_error_wrap(err, PGAI_E_NOT_FOUND, "error getting vectorizer: VectorizerNotFoundError: ");
-    if (rc == PGAI_OK) rc = resolve_api_key(w, conn, v, &key, err);
+    if (rc == PGAI_OK) rc = catalog_api_key(conn, &w->info, v, &w->lg, &key, err);
     if (rc == PGAI_OK) {
         const char *missing = unsupported_reason(conn, v);
         if (missing) {

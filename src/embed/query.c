@@ -1,0 +1,84 @@
+/*
+ * query: pgai_embed_query, embedding a search text with a vectorizer's own
+ * provider and settings, so applications (and `pgai vectorizer embed`) can
+ * query the store without knowing which model wrote it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "catalog/catalog.h"
+#include "db/db.h"
+#include "embed/embed.h"
+#include "pgai/pgai.h"
+
+/* Finds the id of a vectorizer given by name or by id. */
+static int lookup_id(PGconn *conn, const char *which, int *id, pgai_error *err)
+{
+    const char *params[1] = {which};
+    PGresult *res = PQexecParams(conn,
+                                 "select id from ai.vectorizer where name = $1"
+                                 " or ($1 ~ '^[0-9]{1,9}$' and id = $1::int4) order by name = $1 desc limit 1",
+                                 1, NULL, params, NULL, NULL, 0);
+    int rc = PGAI_OK;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = db_error_from_result(err, conn, res);
+    else if (PQntuples(res) == 0)
+        rc = pgai_error_set(err, PGAI_E_INVALID, "no vectorizer named or numbered '%s'", which);
+    else
+        *id = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return rc;
+}
+
+int pgai_embed_query(const char *db_url, const char *which, const char *text, float **vector, int *dimensions,
+                     pgai_error *err)
+{
+    pgai_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof(*err));
+    *vector = NULL;
+    *dimensions = 0;
+    if (!which || !text) return pgai_error_set(err, PGAI_E_INVALID, "a vectorizer and a text are required");
+    PGconn *conn = db_connect(db_url, "pgai-embed-query", NULL, err);
+    if (!conn) return err->code;
+    catalog_info info;
+    vectorizer *v = NULL;
+    char *key = NULL;
+    int id = 0;
+    int rc = catalog_detect(conn, &info, err);
+    if (rc == PGAI_OK) rc = lookup_id(conn, which, &id, err);
+    if (rc == PGAI_OK) rc = catalog_load(conn, id, &v, err);
+    if (rc == PGAI_OK) rc = catalog_api_key(conn, &info, v, NULL, &key, err);
+    PQfinish(conn);
+    if (rc == PGAI_OK) {
+        /* a query, not a document: Voyage embeds the two differently */
+        vectorizer as_query = *v;
+        if (as_query.embedding.kind == EMBEDDING_VOYAGEAI) as_query.embedding.input_type = "query";
+        embed_env env = {0};
+        embed_error eerr;
+        embedder *e = NULL;
+        size_t len = strlen(text);
+        if (embedder_new(&as_query, key, &env, &e, &eerr) != 0 || embedder_setup(e, &eerr) != 0) {
+            rc = pgai_error_set(err, PGAI_E_INVALID, "%s", eerr.message);
+        } else {
+            int dim = embedder_dimensions(e);
+            float *out = malloc((size_t)dim * sizeof(float));
+            const char *texts[1] = {text};
+            if (!out) {
+                rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            } else if (embedder_embed(e, texts, &len, 1, out, &eerr) != 0) {
+                rc = pgai_error_set(err, PGAI_E_SQL, "%s", eerr.message);
+                free(out);
+            } else {
+                *vector = out;
+                *dimensions = dim;
+            }
+        }
+        embedder_free(e);
+    }
+    if (key) memset(key, 0, strlen(key));
+    free(key);
+    vectorizer_free(v);
+    return rc;
+}
