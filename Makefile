@@ -39,7 +39,7 @@ UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all lib test unit install uninstall clean
-all: $(BUILD)/pgai $(BUILD)/libpgai.a $(BUILD)/libpgai.so $(BUILD)/libpgai.pc
+all: $(BUILD)/pgai $(BUILD)/libpgai.a $(BUILD)/libpgai.so
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,9 +68,6 @@ $(BUILD)/libpgai.so: $(LIB_OBJ)
 $(BUILD)/pgai: $(CLI_OBJ) $(BUILD)/libpgai.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libpgai.a $(DEPS_LIBS)
 
-$(BUILD)/libpgai.pc: packaging/libpgai.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
-
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libpgai.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libpgai.a $(DEPS_LIBS) -lcmocka
@@ -87,7 +84,7 @@ install: all
 	install -m 755 $(BUILD)/libpgai.so $(DESTDIR)$(PREFIX)/lib/libpgai.so.0
 	ln -sf libpgai.so.0 $(DESTDIR)$(PREFIX)/lib/libpgai.so
 	install -m 644 include/pgai/*.h $(DESTDIR)$(PREFIX)/include/pgai/
-	install -m 644 $(BUILD)/libpgai.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' packaging/libpgai.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pgai $(DESTDIR)$(PREFIX)/lib/libpgai.* \
