@@ -11,7 +11,7 @@
 
 #define DEFAULT_TIMEOUT_MS 600000L
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define DEFAULT_MAX_RESPONSE ((size_t)64 << 20)
+#define DEFAULT_MAX_RESPONSE ((size_t)256 << 20) /* 2048 x 3072 floats as JSON text is ~130 MB */
 
 struct http_client {
     CURL *curl;

@@ -20,7 +20,7 @@ typedef struct http_request {
     size_t body_len;
     long timeout_ms;         /* whole request; 0 = default (600 s, as the OpenAI SDK) */
     long connect_timeout_ms; /* 0 = default (10 s) */
-    size_t max_response;     /* body cap in bytes; 0 = default (64 MiB) */
+    size_t max_response;     /* body cap in bytes; 0 = default (256 MiB) */
 } http_request;
 
 typedef enum http_failure {
