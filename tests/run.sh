@@ -50,7 +50,7 @@ done
 
 # --- tests against a real PostgreSQL -------------------------------------
 db_tests=()
-for f in tests/sql/*.sql tests/sql/*.sh tests/integration/*.sh; do
+for f in tests/sql/*.sql tests/sql/*.sh tests/integration/*.sh tests/fault/*.sh; do
   [ -f "$f" ] || continue
   want "${f#tests/}" && db_tests+=("$f")
 done

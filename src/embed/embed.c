@@ -13,7 +13,9 @@
 #include "embed/vectors.h"
 
 #define DEFAULT_MAX_RETRIES 3
+#define DEFAULT_MAX_RATE_RETRIES 30
 #define RETRY_AFTER_MAX_S 60.0
+#define RATE_DELAY_MAX_S 120.0
 
 int embed_set_error(embed_error *err, embed_error_kind kind, long status, const char *fmt, ...)
 {
@@ -53,6 +55,7 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
     e->v = v;
     e->env = *env;
     if (e->env.max_retries <= 0) e->env.max_retries = DEFAULT_MAX_RETRIES;
+    if (e->env.max_rate_retries <= 0) e->env.max_rate_retries = DEFAULT_MAX_RATE_RETRIES;
     e->dimensions = v->embedding.dimensions;
     if (api_key && !(e->api_key = strdup(api_key))) {
         free(e);
@@ -161,24 +164,31 @@ static int sleep_cancellable(embedder *e, double seconds)
 int embed_post(embedder *e, const char *url, const char *const *headers, const char *body, size_t body_len,
                http_response *resp, embed_error *err)
 {
-    http_request req = {.url = url, .headers = headers, .body = body, .body_len = body_len};
+    http_request req = {.url = url, .headers = headers, .body = body, .body_len = body_len,
+                        .max_response = e->env.max_response};
     unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)e;
-    for (int attempt = 0;; attempt++) {
+    int failures = 0, rate_limits = 0;
+    for (;;) {
         int rc = http_send(e->http, &req, resp);
+        int rate = rc == 0 && resp->status == 429;
         int retryable = rc != 0 ? resp->failure != HTTP_CANCELLED && resp->failure != HTTP_TOO_LARGE
                                 : http_status_retryable(resp->status);
-        if (!retryable || attempt >= e->env.max_retries) {
+        /* 429s have their own, larger budget: a rate limit means "slower", not "broken" */
+        int budget_left = rate ? rate_limits < e->env.max_rate_retries : failures < e->env.max_retries;
+        if (!retryable || !budget_left) {
             if (rc == 0) return 0;
             embed_error_kind kind = resp->failure == HTTP_CANCELLED  ? EMBED_ERR_CANCELLED
                                     : resp->failure == HTTP_TOO_LARGE ? EMBED_ERR_RESPONSE
                                                                       : EMBED_ERR_UNAVAILABLE;
             return embed_set_error(err, kind, 0, "%s", resp->error);
         }
-        double delay = fmin(0.5 * pow(2, attempt), 8.0) * (1 - 0.25 * (rand_r(&seed) / (double)RAND_MAX));
-        if (rc == 0 && resp->retry_after_s > 0 && resp->retry_after_s <= RETRY_AFTER_MAX_S) delay = resp->retry_after_s;
+        int attempt = rate ? rate_limits++ : failures++;
+        double delay = fmin(0.5 * pow(2, attempt), rate ? 30.0 : 8.0) * (1 - 0.25 * (rand_r(&seed) / (double)RAND_MAX));
+        if (rc == 0 && resp->retry_after_s > 0 && resp->retry_after_s <= (rate ? RATE_DELAY_MAX_S : RETRY_AFTER_MAX_S))
+            delay = resp->retry_after_s;
         if (rc == 0)
-            log_debug(e->env.lg, "retrying embedding request", "status=%ld attempt=%d delay_s=%.2f", resp->status,
-                      attempt + 1, delay);
+            log_debug(e->env.lg, rate ? "rate limited, waiting" : "retrying embedding request",
+                      "status=%ld attempt=%d delay_s=%.2f", resp->status, attempt + 1, delay);
         else
             log_debug(e->env.lg, "retrying embedding request", "error='%s' attempt=%d delay_s=%.2f", resp->error,
                       attempt + 1, delay);

@@ -38,7 +38,9 @@ typedef struct embed_env {
     const logger *lg;
     http_cancel_fn cancel; /* polled while waiting; non-zero aborts */
     void *cancel_userdata;
-    int max_retries;       /* per request, for 408/409/429/5xx and transport errors */
+    int max_retries;       /* per request, for 408/409/5xx and transport errors */
+    int max_rate_retries;  /* per request, for 429: rate limits slow us down, they do not fail */
+    size_t max_response;   /* response body cap; 0 = the http default */
 } embed_env;
 
 typedef struct embedder embedder;

@@ -67,10 +67,17 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
     rc |= db_sqlf(&b, ") SELECT ");
     rc |= pk_list(&b, v, "l.");
     rc |= db_sqlf(&b, ", l.\"loading_retries\", s.%I IS NOT NULL", first_pk);
-    for (size_t i = 0; i < ncols; i++) rc |= db_sqlf(&b, ", s.%I::pg_catalog.text", cols[i].name);
-    for (size_t i = 0; i < ncols; i++)
-        if (cols[i].is_bytea && strcmp(cols[i].name, v->loading.column_name) == 0)
-            rc |= db_sqlf(&b, ", s.%I", cols[i].name);
+    /* The loading column comes back only when it fits the document size
+     * limit ($3), so one huge document cannot blow up our memory; its size
+     * comes back always, as the last column, to report it. */
+    for (size_t i = 0; i < ncols; i++) {
+        if (strcmp(cols[i].name, v->loading.column_name) == 0)
+            rc |= db_sqlf(&b, ", CASE WHEN pg_catalog.octet_length(s.%I::pg_catalog.text) <= $3 THEN s.%I::pg_catalog.text END",
+                          cols[i].name, cols[i].name);
+        else
+            rc |= db_sqlf(&b, ", s.%I::pg_catalog.text", cols[i].name);
+    }
+    rc |= db_sqlf(&b, ", pg_catalog.octet_length(s.%I::pg_catalog.text)", v->loading.column_name);
     rc |= db_sqlf(&b, " FROM locked_items AS l LEFT JOIN LATERAL (SELECT * FROM %I.%I AS s WHERE ", v->source_schema,
                   v->source_table);
     rc |= pk_join(&b, v, "l", "s");
@@ -86,14 +93,15 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
 }
 
 int queue_claim(PGconn *conn, const char *sql, const vectorizer *v, const source_column *cols, size_t ncols,
-                queue_batch *out, pgai_error *err)
+                long long max_document_bytes, queue_batch *out, pgai_error *err)
 {
     memset(out, 0, sizeof(*out));
-    char limit[16], id[16];
+    char limit[16], id[16], maxdoc[24];
     snprintf(limit, sizeof(limit), "%d", v->processing.batch_size);
     snprintf(id, sizeof(id), "%d", v->id);
-    const char *params[2] = {limit, id};
-    PGresult *res = PQexecParams(conn, sql, 2, NULL, params, NULL, NULL, 1);
+    snprintf(maxdoc, sizeof(maxdoc), "%lld", max_document_bytes);
+    const char *params[3] = {limit, id, maxdoc};
+    PGresult *res = PQexecParams(conn, sql, 3, NULL, params, NULL, NULL, 1);
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         int rc = db_error_from_result(err, conn, res);
         PQclear(res);
@@ -106,7 +114,7 @@ int queue_claim(PGconn *conn, const char *sql, const vectorizer *v, const source
     out->col_present = out->col_retries + 1;
     out->col_text0 = out->col_present + 1;
     out->ncols = ncols;
-    out->col_load_raw = PQnfields(res) > out->col_text0 + (int)ncols ? out->col_text0 + (int)ncols : -1;
+    out->col_load_len = out->col_text0 + (int)ncols;
     return PGAI_OK;
 }
 
@@ -116,13 +124,17 @@ void queue_batch_free(queue_batch *b)
     memset(b, 0, sizeof(*b));
 }
 
-int queue_item_retries(const queue_batch *b, int i)
+/* A binary int4 field, or 0 when NULL. */
+static long field_int4(const queue_batch *b, int i, int col)
 {
-    if (PQgetisnull(b->res, i, b->col_retries) || PQgetlength(b->res, i, b->col_retries) != 4) return 0;
+    if (PQgetisnull(b->res, i, col) || PQgetlength(b->res, i, col) != 4) return 0;
     uint32_t n;
-    memcpy(&n, PQgetvalue(b->res, i, b->col_retries), 4);
-    return (int)ntohl(n);
+    memcpy(&n, PQgetvalue(b->res, i, col), 4);
+    return (long)(int32_t)ntohl(n);
 }
+
+int queue_item_retries(const queue_batch *b, int i) { return (int)field_int4(b, i, b->col_retries); }
+long queue_item_load_size(const queue_batch *b, int i) { return field_int4(b, i, b->col_load_len); }
 
 /* Runs an INSERT of the item's key (binary parameters $1..$n) plus extra text parameters. */
 static int insert_key(PGconn *conn, const char *sql, const vectorizer *v, const queue_batch *b, int item,

@@ -29,15 +29,17 @@ typedef struct queue_batch {
     int col_present;   /* bool: the source row still exists */
     int col_text0;     /* first of ncols source columns as text */
     size_t ncols;
-    int col_load_raw;  /* the loading column raw (bytea), or -1 */
+    int col_load_len;  /* octet_length of the loading column (int4) */
 } queue_batch;
 
 /* Builds the claim statement once per executor. */
 int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info, const source_column *cols,
                     size_t ncols, char **sql, pgai_error *err) __attribute__((warn_unused_result));
 
+/* Claims up to batch_size keys; loading-column values larger than
+ * max_document_bytes come back NULL (their size is in col_load_len). */
 int queue_claim(PGconn *conn, const char *sql, const vectorizer *v, const source_column *cols, size_t ncols,
-                queue_batch *out, pgai_error *err) __attribute__((warn_unused_result));
+                long long max_document_bytes, queue_batch *out, pgai_error *err) __attribute__((warn_unused_result));
 void queue_batch_free(queue_batch *b);
 
 static inline int queue_item_present(const queue_batch *b, int i)
@@ -45,6 +47,8 @@ static inline int queue_item_present(const queue_batch *b, int i)
     return !PQgetisnull(b->res, i, b->col_present) && *PQgetvalue(b->res, i, b->col_present) != 0;
 }
 int queue_item_retries(const queue_batch *b, int i);
+/* The loading column's size in bytes (0 when NULL). */
+long queue_item_load_size(const queue_batch *b, int i);
 
 /* Re-queues an item whose loading failed (retries + 1, retry after now() + delay),
  * or moves it to the failed queue when its retries are spent. */

@@ -15,7 +15,6 @@
 #include "store/store.h"
 
 #define OPENAI_MAX_INPUT_TOKENS 8191
-#define DEFAULT_MAX_CHUNKS_PER_ITEM 100000
 
 typedef struct executor {
     const executor_args *a;
@@ -114,7 +113,8 @@ static int setup(executor *x, pgai_error *err)
         format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
         return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
 
-    embed_env env = {.lg = a->lg, .cancel = http_cancel, .cancel_userdata = (void *)a};
+    embed_env env = {.lg = a->lg, .cancel = http_cancel, .cancel_userdata = (void *)a,
+                     .max_response = a->max_response_bytes};
     embed_error eerr;
     if (embedder_new(v, a->api_key, &env, &x->emb, &eerr) != 0 || embedder_setup(x->emb, &eerr) != 0)
         return pgai_error_set(err, PGAI_E_INVALID, "%s", eerr.message);
@@ -162,21 +162,50 @@ static int is_disabled(executor *x, int *disabled, pgai_error *err)
     return rc;
 }
 
-/* Loads, chunks and formats one item, appending its chunks to w. */
-static int prepare_item(executor *x, const queue_batch *b, int item, batch_work *w, pgai_error *err)
+/* One queue item's fate in this batch. */
+typedef struct item_state {
+    int failed;
+    const char *step; /* loading, chunking, formatting, embedding */
+    char reason[1024];
+    int wrote;        /* some of its chunks were written before it failed */
+} item_state;
+
+static void item_fail(executor *x, item_state *it, const char *step, const char *reason)
+{
+    if (it->failed) return;
+    it->failed = 1;
+    it->step = step;
+    snprintf(it->reason, sizeof(it->reason), "%s", reason);
+    (void)x;
+}
+
+/* Loads, chunks and formats one item, appending its chunks to w. A bad
+ * document fails only its own item; a template that cannot render or running
+ * out of memory fails the batch. */
+static int prepare_item(executor *x, const queue_batch *b, int item, item_state *it, batch_work *w, pgai_error *err)
 {
     const vectorizer *v = x->v;
     int col = b->col_text0 + x->load_col;
-    if (PQgetisnull(b->res, item, col)) return PGAI_OK; /* NULL loads as "": nothing to embed */
+    char msg[512];
+    if (PQgetisnull(b->res, item, col)) {
+        long size = queue_item_load_size(b, item);
+        if (size > x->a->max_document_bytes) {
+            snprintf(msg, sizeof(msg),
+                     "the document is %ld bytes, more than the limit of %lld bytes (PGAI_VECTORIZER_MAX_DOCUMENT_BYTES)",
+                     size, x->a->max_document_bytes);
+            item_fail(x, it, "loading", msg);
+        }
+        return PGAI_OK; /* NULL loads as "": nothing to embed */
+    }
     const char *text = PQgetvalue(b->res, item, col);
     size_t len = (size_t)PQgetlength(b->res, item, col);
     if (len == 0) return PGAI_OK;
 
-    char msg[512];
     chunk_list chunks = {0};
-    size_t max_chunks = x->a->max_chunks_per_item ? x->a->max_chunks_per_item : DEFAULT_MAX_CHUNKS_PER_ITEM;
-    if (chunker_split(x->chunker, text, len, max_chunks, &chunks, msg, sizeof(msg)) != 0)
-        return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+    if (chunker_split(x->chunker, text, len, x->a->max_chunks_per_item, &chunks, msg, sizeof(msg)) != 0) {
+        item_fail(x, it, "chunking", msg);
+        return PGAI_OK;
+    }
 
     format_value values[1024];
     size_t nvalues = x->ncols < 1023 ? x->ncols : 1023;
@@ -190,64 +219,141 @@ static int prepare_item(executor *x, const queue_batch *b, int item, batch_work 
         snprintf(retries, sizeof(retries), "%d", queue_item_retries(b, item));
         values[nvalues++] = (format_value){"loading_retries", 23, 0, retries};
     }
+    size_t first_row = w->nrows, text_mark = w->text.len;
     int rc = PGAI_OK;
-    for (size_t i = 0; i < chunks.count && rc == PGAI_OK; i++) {
+    for (size_t i = 0; i < chunks.count && rc == PGAI_OK && !it->failed; i++) {
         size_t start = w->text.len;
         if (x->tmpl) {
+            /* A template that cannot render (an unknown $name) fails for every row
+             * alike: it is the vectorizer's config that is wrong, so the batch
+             * fails and no item is charged. */
             if (format_render(x->tmpl, chunks.items[i], chunks.lens[i], values, nvalues, &w->text, msg, sizeof(msg)) != 0)
-                rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+                rc = pgai_error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
         } else if (buf_append(&w->text, chunks.items[i], chunks.lens[i]) != 0) {
             rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
         }
-        if (rc == PGAI_OK && work_add(w, item, (int)i, start, w->text.len - start) != 0)
+        if (rc == PGAI_OK && !it->failed && work_add(w, item, (int)i, start, w->text.len - start) != 0)
             rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    if (it->failed) { /* drop what this item added */
+        w->nrows = first_row;
+        w->text.len = text_mark;
     }
     chunk_list_free(&chunks);
     (void)v;
     return rc;
 }
 
+typedef struct embed_job {
+    executor *x;
+    const queue_batch *b;
+    batch_work *w;
+    item_state *items;
+    const char **texts;
+    size_t *lens;
+    float *vec;     /* room for the largest group */
+    int dim;
+    size_t *sel;    /* scratch: row indexes of the current request */
+    const char **sel_texts;
+    size_t *sel_lens;
+    store_row *sel_rows;
+    embed_error *eerr;
+    pgai_error *err;
+    size_t ok_rows, bad_rows;
+} embed_job;
+
+/*
+ * Embeds and writes rows[idx[0..n)]. When the provider rejects the request
+ * as invalid input, the rows are halved and retried until the offending rows
+ * are alone: only their items fail, the rest is written. Any other error
+ * fails the batch. Costs O(bad * log n) extra requests, nothing when all is well.
+ */
+static int embed_rows(embed_job *j, const size_t *idx, size_t n)
+{
+    executor *x = j->x;
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) /* rows of items that already failed are not sent */
+        if (!j->items[j->w->rows[idx[k]].item].failed) j->sel[m++] = idx[k];
+    if (m == 0) return PGAI_OK;
+    size_t *mine = malloc(m * sizeof(size_t));
+    if (!mine) return pgai_error_set(j->err, PGAI_E_NOMEM, "out of memory");
+    memcpy(mine, j->sel, m * sizeof(size_t));
+    for (size_t k = 0; k < m; k++) {
+        j->sel_texts[k] = j->texts[mine[k]];
+        j->sel_lens[k] = j->lens[mine[k]];
+        j->sel_rows[k] = j->w->rows[mine[k]];
+    }
+    log_debug(x->a->lg, "embedding request", "inputs=%zu vectorizer_id=%d", m, x->v->id);
+    int rc = PGAI_OK;
+    if (embedder_embed(x->emb, j->sel_texts, j->sel_lens, m, j->vec, j->eerr) == 0) {
+        rc = store_write(x->conn, x->v, j->b, j->sel_rows, m, j->vec, j->dim, &x->scratch, j->err);
+        for (size_t k = 0; k < m && rc == PGAI_OK; k++) j->items[j->w->rows[mine[k]].item].wrote = 1;
+        j->ok_rows += m;
+    } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a->info->has_loading_retries) {
+        rc = pgai_error_set(j->err, PGAI_E_SQL, "%s", j->eerr->message);
+    } else if (m == 1) {
+        item_fail(x, &j->items[j->w->rows[mine[0]].item], "embedding", j->eerr->message);
+        j->bad_rows++;
+    } else {
+        rc = embed_rows(j, mine, m / 2);
+        if (rc == PGAI_OK) rc = embed_rows(j, mine + m / 2, m - m / 2);
+    }
+    free(mine);
+    return rc;
+}
+
 /* Embeds the rows group by group, writing each group as soon as its vectors arrive. */
-static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, embed_error *eerr, pgai_error *err)
+static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, item_state *items, embed_error *eerr,
+                           pgai_error *err)
 {
     size_t n = w->nrows;
     if (n == 0) return PGAI_OK;
     for (size_t i = 0; i < n; i++) w->rows[i].chunk = w->text.data + w->offsets[i];
 
-    const char **texts = calloc(n, sizeof(char *));
-    size_t *lens = calloc(n, sizeof(size_t));
+    embed_job j = {.x = x, .b = b, .w = w, .items = items, .eerr = eerr, .err = err,
+                   .dim = embedder_dimensions(x->emb)};
     double *tokens = calloc(n, sizeof(double));
-    size_t *ends = calloc(n, sizeof(size_t));
+    size_t *ends = calloc(n, sizeof(size_t)), *all = calloc(n, sizeof(size_t));
+    j.texts = calloc(n, sizeof(char *));
+    j.lens = calloc(n, sizeof(size_t));
+    j.sel = calloc(n, sizeof(size_t));
+    j.sel_texts = calloc(n, sizeof(char *));
+    j.sel_lens = calloc(n, sizeof(size_t));
+    j.sel_rows = calloc(n, sizeof(store_row));
     w->truncated = calloc(n, sizeof(char *));
     int rc = PGAI_OK;
-    if (!texts || !lens || !tokens || !ends || !w->truncated) {
+    if (!tokens || !ends || !all || !j.texts || !j.lens || !j.sel || !j.sel_texts || !j.sel_lens || !j.sel_rows ||
+        !w->truncated) {
         rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < n && rc == PGAI_OK; i++) {
-        texts[i] = w->rows[i].chunk;
-        lens[i] = w->rows[i].chunk_len;
+    for (size_t i = 0; i < n; i++) {
+        all[i] = i;
+        j.texts[i] = w->rows[i].chunk;
+        j.lens[i] = w->rows[i].chunk_len;
         if (x->bpe) {
             /* The stored chunk keeps its full text; only the request is cut (as pgai). */
             char msg[256];
             size_t outlen = 0, orig = 0;
-            if (bpe_truncate(x->bpe, texts[i], lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig, msg,
-                             sizeof(msg)) != 0) {
+            if (bpe_truncate(x->bpe, j.texts[i], j.lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig,
+                             msg, sizeof(msg)) != 0) {
                 /* pgai fails the request the same way (tiktoken refuses special tokens) */
-                eerr->kind = EMBED_ERR_INPUT;
-                snprintf(eerr->message, sizeof(eerr->message), "%s", msg);
-                rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
-                break;
+                if (!x->a->info->has_loading_retries) {
+                    rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+                    goto out;
+                }
+                item_fail(x, &items[w->rows[i].item], "embedding", msg);
+                continue;
             }
             if (w->truncated[i]) {
-                log_warn(x->a->lg, "chunk truncated", "from=%zu to=%d", orig, OPENAI_MAX_INPUT_TOKENS);
-                texts[i] = w->truncated[i];
-                lens[i] = outlen;
+                log_warn(x->a->lg, "chunk truncated", "from=%zu to=%d vectorizer_id=%d", orig, OPENAI_MAX_INPUT_TOKENS,
+                         x->v->id);
+                j.texts[i] = w->truncated[i];
+                j.lens[i] = outlen;
             }
         }
-        tokens[i] = embedder_token_estimate(x->emb, texts[i], lens[i]);
+        tokens[i] = embedder_token_estimate(x->emb, j.texts[i], j.lens[i]);
     }
-    if (rc != PGAI_OK) goto out;
 
     char msg[256];
     long ngroups = embed_plan(tokens, n, embedder_max_inputs(x->emb), embedder_max_tokens(x->emb), ends, msg,
@@ -256,29 +362,29 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, emb
         rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
         goto out;
     }
-    int dim = embedder_dimensions(x->emb);
-    size_t start = 0;
+    size_t largest = 0, start = 0;
+    for (long g = 0; g < ngroups; g++) largest = ends[g] - start > largest ? ends[g] - start : largest, start = ends[g];
+    j.vec = malloc(largest * (size_t)j.dim * sizeof(float));
+    if (!j.vec) {
+        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        goto out;
+    }
+    start = 0;
     for (long g = 0; g < ngroups && rc == PGAI_OK; g++) {
-        size_t count = ends[g] - start;
-        float *vec = malloc(count * (size_t)dim * sizeof(float));
-        if (!vec) {
-            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
-            break;
-        }
-        log_debug(x->a->lg, "embedding request", "inputs=%zu group=%ld groups=%ld vectorizer_id=%d", count, g + 1,
-                  ngroups, x->v->id);
-        if (embedder_embed(x->emb, texts + start, lens + start, count, vec, eerr) != 0)
+        size_t ok_before = j.ok_rows, bad_before = j.bad_rows;
+        rc = embed_rows(&j, all + start, ends[g] - start);
+        /* Every row of a request rejected one by one: the request itself is wrong
+         * (a config problem such as unsupported dimensions), not the texts. */
+        if (rc == PGAI_OK && j.ok_rows == ok_before && j.bad_rows - bad_before > 1) {
             rc = pgai_error_set(err, PGAI_E_SQL, "%s", eerr->message);
-        else
-            rc = store_write(x->conn, x->v, b, w->rows + start, count, vec, dim, &x->scratch, err);
-        free(vec);
+            for (size_t i = start; i < ends[g]; i++) items[w->rows[i].item].failed = 0;
+        }
         start = ends[g];
     }
 out:
-    free(texts);
-    free(lens);
-    free(tokens);
-    free(ends);
+    free(j.vec);
+    free(tokens), free(ends), free(all);
+    free(j.texts), free(j.lens), free(j.sel), free(j.sel_texts), free(j.sel_lens), free(j.sel_rows);
     return rc;
 }
 
@@ -292,6 +398,56 @@ static char *error_details(const char *provider, const char *reason)
     return s;
 }
 
+/* {"col": "value", ...} of an item's primary key, as text. */
+static json_t *item_pk_json(executor *x, const queue_batch *b, int item)
+{
+    json_t *pk = json_object();
+    for (size_t p = 0; p < x->v->npk; p++)
+        for (size_t c = 0; c < x->ncols; c++)
+            if (strcmp(x->cols[c].name, x->v->pk[p].name) == 0) {
+                int col = b->col_text0 + (int)c;
+                json_object_set_new(pk, x->v->pk[p].name,
+                                    PQgetisnull(b->res, item, col) ? json_null() : json_string(PQgetvalue(b->res, item, col)));
+            }
+    return pk;
+}
+
+/*
+ * Charges a failed item an attempt, with pgai's retry columns: back into the
+ * queue with loading_retries + 1 after a growing delay, or into the failed
+ * queue once config.loading.retries is spent; plus an error row for users.
+ */
+static int charge_item(executor *x, const queue_batch *b, int item, const item_state *it, pgai_error *err)
+{
+    const vectorizer *v = x->v;
+    int r = queue_item_retries(b, item);
+    int retryable = r < v->loading.retries;
+    int rc;
+    if (retryable)
+        rc = queue_requeue(x->conn, v, b, item, r + 1, x->a->retry_delay_s * (r + 1), err);
+    else
+        rc = queue_move_to_failed(x->conn, v, b, item, it->step, err);
+    if (rc != PGAI_OK) return rc;
+
+    json_t *pk = item_pk_json(x, b, item);
+    json_t *d = json_pack("{s:s, s:s, s:b, s:o}", "step", it->step, "error_reason", it->reason, "is_retryable",
+                          retryable, "pk", pk);
+    if (d && strcmp(it->step, "loading") == 0)
+        json_object_set_new(d, "loader", json_string(v->loading.kind == LOADING_URI ? "uri" : "column"));
+    char *details = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    char *pktext = pk ? json_dumps(pk, JSON_COMPACT) : NULL;
+    char message[64];
+    snprintf(message, sizeof(message), "%s failed", it->step);
+    log_warn(x->a->lg, message, "vectorizer_id=%d pk='%s' retries=%d will_retry=%s error='%.300s'", v->id,
+             pktext ? pktext : "?", r, retryable ? "true" : "false", it->reason);
+    rc = details ? track_error_row(x->conn, x->a->info, v->id, message, details, err)
+                 : pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    free(details);
+    free(pktext);
+    json_decref(d);
+    return rc;
+}
+
 /* One batch. Returns PGAI_OK with *claimed = number of queue keys claimed (0: queue empty). */
 static int run_batch(executor *x, long *processed, int *claimed, int *provider_failed, pgai_error *err)
 {
@@ -302,13 +458,19 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     queue_batch b;
     batch_work w = {0};
     buf_init(&w.text, 0);
-    int *present = NULL;
+    int *present = NULL, *undo = NULL;
+    item_state *items = NULL;
     size_t npresent = 0;
-    if ((rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, &b, err)) != PGAI_OK) goto fail;
+    embed_error eerr = {0};
+    if ((rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, x->a->max_document_bytes, &b, err)) !=
+        PGAI_OK)
+        goto fail;
     *claimed = b.nitems;
     log_debug(x->a->lg, "Items pulled from queue", "count=%d vectorizer_id=%d", b.nitems, x->v->id);
     present = calloc((size_t)b.nitems + 1, sizeof(int));
-    if (!present) {
+    undo = calloc((size_t)b.nitems + 1, sizeof(int));
+    items = calloc((size_t)b.nitems + 1, sizeof(item_state));
+    if (!present || !undo || !items) {
         rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
         goto fail;
     }
@@ -318,21 +480,35 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
         (rc = store_delete_old(x->conn, x->v, &b, present, npresent, err)) != PGAI_OK)
         goto fail;
     for (size_t k = 0; k < npresent; k++)
-        if ((rc = prepare_item(x, &b, present[k], &w, err)) != PGAI_OK) goto fail;
+        if ((rc = prepare_item(x, &b, present[k], &items[present[k]], &w, err)) != PGAI_OK) goto fail;
     log_debug(x->a->lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
-    embed_error eerr = {0};
-    if ((rc = embed_and_store(x, &b, &w, &eerr, err)) != PGAI_OK) {
+    if ((rc = embed_and_store(x, &b, &w, items, &eerr, err)) != PGAI_OK) {
         *provider_failed = eerr.kind != EMBED_ERR_NONE;
         goto fail;
     }
+    /* Failed items: no half-written documents, then charge each one attempt. */
+    size_t nundo = 0;
+    for (size_t k = 0; k < npresent; k++)
+        if (items[present[k]].failed && items[present[k]].wrote) undo[nundo++] = present[k];
+    if (nundo && x->v->destination.kind == DESTINATION_TABLE &&
+        (rc = store_delete_old(x->conn, x->v, &b, undo, nundo, err)) != PGAI_OK)
+        goto fail;
+    for (size_t k = 0; k < npresent; k++) {
+        if (!items[present[k]].failed) continue;
+        if (!x->a->info->has_loading_retries) { /* an old install: no retry columns, fail the batch as pgai */
+            rc = pgai_error_set(err, PGAI_E_INVALID, "%s", items[present[k]].reason);
+            goto fail;
+        }
+        if ((rc = charge_item(x, &b, present[k], &items[present[k]], err)) != PGAI_OK) goto fail;
+    }
     if ((rc = db_exec(x->conn, "commit", err)) != PGAI_OK) goto fail;
     *processed = (long)npresent;
-    free(present);
+    free(present), free(undo), free(items);
     work_free(&w);
     queue_batch_free(&b);
     return PGAI_OK;
 fail:
-    free(present);
+    free(present), free(undo), free(items);
     work_free(&w);
     if (b.res) queue_batch_free(&b);
     pgai_error ignored;

@@ -23,7 +23,10 @@ typedef struct executor_args {
     /* Non-zero when the in-flight work must be abandoned (second signal). */
     int (*aborting)(void *userdata);
     void *userdata;
-    size_t max_chunks_per_item; /* hard limit on chunks per document */
+    size_t max_chunks_per_item;   /* hard limit on chunks per document */
+    long long max_document_bytes; /* hard limit on the loaded text */
+    size_t max_response_bytes;    /* hard limit on a provider response body */
+    double retry_delay_s;         /* a failed item waits retry_delay_s * attempts before its next try */
 } executor_args;
 
 /* Runs until the queue is empty, the vectorizer is disabled, or a stop is

@@ -31,6 +31,24 @@
 
 #define NOTIFY_CHANNEL "pgai_vectorizer"
 
+/* Hard limits, each overridable by an environment variable (docs/reliability.md). */
+#define DEFAULT_MAX_DOCUMENT_BYTES (64LL << 20)
+#define DEFAULT_MAX_CHUNKS_PER_DOCUMENT 50000
+#define DEFAULT_MAX_RESPONSE_BYTES ((size_t)256 << 20) /* 2048 x 3072 floats as JSON text: ~130 MB */
+#define PGAI_RETRY_DELAY_S 180.0                       /* pgai: 3 minutes x attempts */
+/* A vectorizer whose batch failed waits, doubling from the first to the last value. */
+#define BACKOFF_FIRST_S 5.0
+#define BACKOFF_MAX_S 300.0
+/* Reconnecting to a database that went away. */
+#define DB_BACKOFF_FIRST_S 1.0
+#define DB_BACKOFF_MAX_S 30.0
+
+typedef struct backoff {
+    int id;
+    double until; /* monotonic seconds */
+    double delay;
+} backoff;
+
 struct pgai_worker {
     char *db_url;
     int *ids;
@@ -52,7 +70,36 @@ struct pgai_worker {
     PGconn *listen_conn;
     int *reported_unsupported; /* vectorizer ids already told about a missing feature */
     size_t nreported;
+
+    long long max_document_bytes;
+    size_t max_chunks_per_document;
+    size_t max_response_bytes;
+    double retry_delay_s;
+    backoff *backoffs; /* vectorizers resting after a failed batch */
+    size_t nbackoffs;
+    double db_backoff; /* > 0 while the database cannot be reached */
 };
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A positive number from the environment, or the default. */
+static double env_number(const char *name, double dflt, int *bad)
+{
+    const char *v = getenv(name);
+    if (!v || !*v) return dflt;
+    char *end;
+    double d = strtod(v, &end);
+    if (*end || d < 0) {
+        *bad = 1;
+        return dflt;
+    }
+    return d;
+}
 
 int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_error *err)
 {
@@ -86,8 +133,49 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     w->lg.fn = opts->log;
     w->lg.userdata = opts->log_userdata;
     w->lg.min = opts->log_level ? opts->log_level : PGAI_LOG_INFO;
+    int bad = 0;
+    w->max_document_bytes = (long long)env_number("PGAI_VECTORIZER_MAX_DOCUMENT_BYTES", (double)DEFAULT_MAX_DOCUMENT_BYTES, &bad);
+    w->max_chunks_per_document =
+        (size_t)env_number("PGAI_VECTORIZER_MAX_CHUNKS_PER_DOCUMENT", DEFAULT_MAX_CHUNKS_PER_DOCUMENT, &bad);
+    w->max_response_bytes = (size_t)env_number("PGAI_VECTORIZER_MAX_RESPONSE_BYTES", (double)DEFAULT_MAX_RESPONSE_BYTES, &bad);
+    w->retry_delay_s = PGAI_RETRY_DELAY_S * env_number("PGAI_VECTORIZER_RETRY_DELAY_SCALE", 1.0, &bad);
+    if (bad) {
+        pgai_worker_free(w);
+        return pgai_error_set(err, PGAI_E_INVALID,
+                              "PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, _MAX_CHUNKS_PER_DOCUMENT, _MAX_RESPONSE_BYTES and"
+                              " _RETRY_DELAY_SCALE must be non-negative numbers");
+    }
     *out = w;
     return PGAI_OK;
+}
+
+static backoff *find_backoff(pgai_worker *w, int id)
+{
+    for (size_t i = 0; i < w->nbackoffs; i++)
+        if (w->backoffs[i].id == id) return &w->backoffs[i];
+    return NULL;
+}
+
+/* After a failed batch the vectorizer rests, 5 s doubling up to 5 min; others go on. */
+static void backoff_failed(pgai_worker *w, int id)
+{
+    backoff *b = find_backoff(w, id);
+    if (!b) {
+        backoff *p = realloc(w->backoffs, (w->nbackoffs + 1) * sizeof(*p));
+        if (!p) return;
+        w->backoffs = p;
+        b = &p[w->nbackoffs++];
+        *b = (backoff){.id = id};
+    }
+    b->delay = b->delay ? (b->delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : b->delay * 2) : BACKOFF_FIRST_S;
+    b->until = now_s() + b->delay;
+    log_info(&w->lg, "vectorizer backing off after an error", "seconds=%.0f vectorizer_id=%d", b->delay, id);
+}
+
+static void backoff_succeeded(pgai_worker *w, int id)
+{
+    backoff *b = find_backoff(w, id);
+    if (b) *b = w->backoffs[--w->nbackoffs];
 }
 
 void pgai_worker_free(pgai_worker *w)
@@ -100,6 +188,7 @@ void pgai_worker_free(pgai_worker *w)
     free(w->db_url);
     free(w->ids);
     free(w->reported_unsupported);
+    free(w->backoffs);
     free(w);
 }
 
@@ -223,7 +312,11 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
     for (int i = 0; i < n; i++) {
         slots[i].args = (executor_args){.db_url = w->db_url, .v = v, .info = &w->info, .api_key = api_key,
                                         .tracker = w->tracker, .lg = &w->lg, .stopping = is_stopping,
-                                        .aborting = is_aborting, .userdata = w};
+                                        .aborting = is_aborting, .userdata = w,
+                                        .max_chunks_per_item = w->max_chunks_per_document,
+                                        .max_document_bytes = w->max_document_bytes,
+                                        .max_response_bytes = w->max_response_bytes,
+                                        .retry_delay_s = w->retry_delay_s};
         slots[i].started = pthread_create(&slots[i].thread, NULL, executor_thread, &slots[i]) == 0;
         if (!slots[i].started) executor_thread(&slots[i]); /* no thread to be had: run it here */
     }
@@ -239,6 +332,10 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
     }
     free(slots);
     log_info(&w->lg, "finished processing vectorizer", "items=%ld vectorizer_id=%d", items, v->id);
+    if (rc == PGAI_OK)
+        backoff_succeeded(w, v->id);
+    else if (!is_aborting(w))
+        backoff_failed(w, v->id);
     return rc;
 }
 
@@ -254,6 +351,11 @@ static int already_reported(pgai_worker *w, int id)
 /* Loads and runs one vectorizer. Returns an error only when it should stop the worker. */
 static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error, pgai_error *err)
 {
+    backoff *b = find_backoff(w, id);
+    if (b && now_s() < b->until) {
+        log_debug(&w->lg, "vectorizer resting after an error", "seconds_left=%.0f vectorizer_id=%d", b->until - now_s(), id);
+        return PGAI_OK;
+    }
     vectorizer *v = NULL;
     char *key = NULL;
     int rc = catalog_load(conn, id, &v, err);
@@ -314,8 +416,11 @@ static int run_pass(pgai_worker *w, pgai_error *err)
     if (!conn) {
         pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
         report_error(w, err->message, 0);
+        w->db_backoff = w->db_backoff ? (w->db_backoff * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : w->db_backoff * 2)
+                                      : DB_BACKOFF_FIRST_S;
         return w->exit_on_error ? PGAI_E_CONNECT : PGAI_OK;
     }
+    w->db_backoff = 0;
     int *ids = NULL;
     size_t n = 0;
     int rc = catalog_list_ids(conn, w->nids ? w->ids : NULL, w->nids, &ids, &n, err);
@@ -369,8 +474,14 @@ static void format_timedelta(char *out, size_t n, double seconds)
 /* Sleeps until the poll interval passes, a NOTIFY arrives, or a shutdown is requested. */
 static void wait_for_work(pgai_worker *w)
 {
+    /* the poll interval, unless the database must be retried or a resting vectorizer wakes sooner */
+    double wait = w->poll_interval;
+    if (w->db_backoff > 0 && w->db_backoff < wait) wait = w->db_backoff;
+    double t = now_s();
+    for (size_t i = 0; i < w->nbackoffs; i++)
+        if (w->backoffs[i].until - t < wait) wait = w->backoffs[i].until - t > 0 ? w->backoffs[i].until - t : 0;
     char td[64];
-    format_timedelta(td, sizeof(td), w->poll_interval);
+    format_timedelta(td, sizeof(td), wait);
     char event[128];
     snprintf(event, sizeof(event), "sleeping for %s before polling for new work", td);
     log_info(&w->lg, event, NULL);
@@ -384,7 +495,7 @@ static void wait_for_work(pgai_worker *w)
         }
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC, &now);
-        double left = w->poll_interval - ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9);
+        double left = wait - ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9);
         if (left <= 0) return;
         struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         if (w->listen_conn) fds[1].fd = PQsocket(w->listen_conn);
@@ -425,6 +536,10 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
     while (!is_stopping(w)) {
         if (!w->initialised && (rc = initialise(w, err)) != PGAI_OK) {
             report_error(w, err->message, 0);
+            if (rc == PGAI_E_CONNECT)
+                w->db_backoff = w->db_backoff ? (w->db_backoff * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S
+                                                                                      : w->db_backoff * 2)
+                                              : DB_BACKOFF_FIRST_S;
             if (w->exit_on_error) break;
             rc = PGAI_OK;
         } else if (w->initialised) {
