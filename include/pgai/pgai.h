@@ -30,6 +30,8 @@ extern "C" {
 #define PGAI_E_ALREADY_INSTALLED (-5) /* strict install of an already installed version */
 #define PGAI_E_SQL (-6)              /* any other error reported by the database */
 #define PGAI_E_NOMEM (-7)
+#define PGAI_E_TIMEOUT (-8)          /* pgai_worker_wait: the worker is still running */
+#define PGAI_E_STATE (-9)            /* e.g. starting a worker that is already running */
 
 typedef struct pgai_error {
     int code;           /* the PGAI_E_* code, 0 when no error */
@@ -134,6 +136,21 @@ void pgai_worker_request_shutdown(pgai_worker *w);
  */
 void pgai_worker_request_abort(pgai_worker *w);
 
+/*
+ * Runs the worker in a background thread of its own; returns at once.
+ * Collect the result with pgai_worker_wait.
+ */
+int pgai_worker_start(pgai_worker *w, pgai_error *err);
+
+/*
+ * Waits up to timeout_ms (negative: forever) for a worker started with
+ * pgai_worker_start. Returns the worker's result (PGAI_OK or its error, in
+ * err) once it has stopped, or PGAI_E_TIMEOUT while it is still running.
+ */
+int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err);
+
+/* Frees the worker. A worker still running in the background is asked to
+ * stop gracefully and waited for first. */
 void pgai_worker_free(pgai_worker *w);
 
 #ifdef __cplusplus

@@ -78,6 +78,15 @@ struct pgai_worker {
     backoff *backoffs; /* vectorizers resting after a failed batch */
     size_t nbackoffs;
     double db_backoff; /* > 0 while the database cannot be reached */
+
+    /* pgai_worker_start: the background thread and its result */
+    pthread_t thread;
+    int thread_started;
+    pthread_mutex_t mu;
+    pthread_cond_t done_cv;
+    int running, done;
+    int result;
+    pgai_error result_err;
 };
 
 static double now_s(void)
@@ -115,6 +124,8 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     pgai_worker *w = calloc(1, sizeof(*w));
     if (!w) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
     w->wake[0] = w->wake[1] = -1;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->done_cv, NULL);
     if ((opts->db_url && !(w->db_url = strdup(opts->db_url))) ||
         (opts->n_vectorizer_ids && !(w->ids = calloc(opts->n_vectorizer_ids, sizeof(int)))) || pipe(w->wake) != 0) {
         pgai_worker_free(w);
@@ -181,6 +192,12 @@ static void backoff_succeeded(pgai_worker *w, int id)
 void pgai_worker_free(pgai_worker *w)
 {
     if (!w) return;
+    if (w->thread_started) {
+        pgai_worker_request_shutdown(w);
+        pthread_join(w->thread, NULL);
+    }
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->done_cv);
     if (w->tracker) tracker_stop(w->tracker, 0);
     PQfinish(w->listen_conn);
     if (w->wake[0] >= 0) close(w->wake[0]);
@@ -563,5 +580,71 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
     }
     w->initialised = 0;
     log_info(&w->lg, "exiting processor.run()", NULL);
+    return rc;
+}
+
+static void *worker_thread(void *arg)
+{
+    pgai_worker *w = arg;
+    pgai_error err;
+    int rc = pgai_worker_run(w, &err);
+    pthread_mutex_lock(&w->mu);
+    w->result = rc;
+    w->result_err = err;
+    w->done = 1;
+    w->running = 0;
+    pthread_cond_broadcast(&w->done_cv);
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+int pgai_worker_start(pgai_worker *w, pgai_error *err)
+{
+    pgai_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof(*err));
+    pthread_mutex_lock(&w->mu);
+    if (w->running || w->thread_started) {
+        pthread_mutex_unlock(&w->mu);
+        return pgai_error_set(err, PGAI_E_STATE, "the worker was already started");
+    }
+    w->running = 1;
+    w->done = 0;
+    pthread_mutex_unlock(&w->mu);
+    if (pthread_create(&w->thread, NULL, worker_thread, w) != 0) {
+        w->running = 0;
+        return pgai_error_set(err, PGAI_E_NOMEM, "cannot start the worker thread");
+    }
+    w->thread_started = 1;
+    return PGAI_OK;
+}
+
+int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err)
+{
+    pgai_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof(*err));
+    if (!w->thread_started) return pgai_error_set(err, PGAI_E_STATE, "the worker was not started");
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    if (timeout_ms >= 0) {
+        until.tv_sec += timeout_ms / 1000;
+        until.tv_nsec += (timeout_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) until.tv_sec++, until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&w->mu);
+    while (!w->done) {
+        if (timeout_ms < 0) {
+            pthread_cond_wait(&w->done_cv, &w->mu);
+        } else if (pthread_cond_timedwait(&w->done_cv, &w->mu, &until) == ETIMEDOUT && !w->done) {
+            pthread_mutex_unlock(&w->mu);
+            return pgai_error_set(err, PGAI_E_TIMEOUT, "the worker is still running");
+        }
+    }
+    int rc = w->result;
+    *err = w->result_err;
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    w->thread_started = 0;
     return rc;
 }
