@@ -63,11 +63,12 @@ check_eq "truncated body: retried, exit 0" "$rc" 0
 check_eq "truncated body: all embedded" "$(sql "select count(*) from ai._vectorizer_q_1")" 0
 psql_q -c "update msgs set body = body || '?'" >/dev/null
 
-# SIGTERM while a batch is in flight: it commits, the worker exits 0
-provider_reset '{"latency_ms": 1500}' >/dev/null
+# SIGTERM while a batch is in flight: it commits, the worker exits 0.
+# "In flight" = the executor's transaction is open, waiting on the slow provider.
+provider_reset '{"latency_ms": 4000}' >/dev/null
 "$PGAI" vectorizer worker -d "$TEST_DB_URL" --poll-interval 1h >"$PGTMP/term.log" 2>&1 & wp=$!
-for i in $(seq 1 100); do
-  [ "$(provider_stats openai.requests)" -ge 1 ] && break
+for i in $(seq 1 300); do
+  [ "$(sql "select count(*) from pg_stat_activity where application_name like 'pgai-worker[%' and state = 'idle in transaction'")" = 1 ] && break
   sleep 0.1
 done
 kill -TERM $wp
