@@ -19,6 +19,8 @@ begin
     execute pg_catalog.format('grant select on ai._vectorizer_errors to %I', to_user);
     execute pg_catalog.format('grant select on ai.vectorizer_errors to %I', to_user);
     execute pg_catalog.format('grant select on ai.vectorizer_status to %I', to_user);
+    -- ours: the failed-items view (rows show only for failed queues the role can read)
+    execute pg_catalog.format('grant select on ai.vectorizer_failed_items to %I', to_user);
     execute pg_catalog.format('grant select, usage on sequence ai.vectorizer_id_seq to %I', to_user);
   else
     execute pg_catalog.format('grant all privileges on schema ai to %I', to_user);
@@ -29,6 +31,7 @@ begin
     execute pg_catalog.format('grant all privileges on ai._vectorizer_errors to %I', to_user);
     execute pg_catalog.format('grant all privileges on ai.vectorizer_errors to %I', to_user);
     execute pg_catalog.format('grant all privileges on ai.vectorizer_status to %I', to_user);
+    execute pg_catalog.format('grant all privileges on ai.vectorizer_failed_items to %I', to_user);
     execute pg_catalog.format('grant all privileges on sequence ai.vectorizer_id_seq to %I', to_user);
   end if;
 end

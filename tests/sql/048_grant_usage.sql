@@ -116,3 +116,12 @@ select t.ok(to_regclass('website.blog_embedding_store') is null, 'and its target
 
 drop owned by c_user, c_admin, c_fred, c_other, "c_Evil ""role""; drop table t.canary; --";
 drop role c_user, c_admin, c_fred, c_other, "c_Evil ""role""; drop table t.canary; --";
+
+-- ours: the failed-items view is part of what grant_vectorizer_usage grants
+drop role if exists c_failed_reader;
+create role c_failed_reader;
+select ai.grant_vectorizer_usage('c_failed_reader');
+select t.ok(has_table_privilege('c_failed_reader', 'ai.vectorizer_failed_items', 'select'),
+            'usage grants select on ai.vectorizer_failed_items');
+drop owned by c_failed_reader;
+drop role c_failed_reader;
