@@ -33,7 +33,7 @@ select t.eq((select string_agg(c.relname || ':' || a.privilege_type, ',' order b
              from pg_class c cross join lateral aclexplode(c.relacl) a
              where c.relnamespace = 'ai'::regnamespace and a.grantee = 'c_user'::regrole),
   '_vectorizer_errors:SELECT,vectorizer:DELETE,vectorizer:INSERT,vectorizer:SELECT,vectorizer:UPDATE,'
-  'vectorizer_errors:SELECT,vectorizer_id_seq:SELECT,vectorizer_id_seq:USAGE,vectorizer_status:SELECT',
+  'vectorizer_errors:SELECT,vectorizer_failed_items:SELECT,vectorizer_id_seq:SELECT,vectorizer_id_seq:USAGE,vectorizer_status:SELECT',
   'user: exactly these grants on ai relations');
 select t.eq((select string_agg(a.privilege_type, ',' order by a.privilege_type)
              from pg_namespace n cross join lateral aclexplode(n.nspacl) a
@@ -50,12 +50,12 @@ select t.ok(has_schema_privilege('c_admin', 'ai', 'usage, create'), 'admin: all 
 select t.ok(has_table_privilege('c_admin', r, 'select, insert, update, delete, truncate, references, trigger'),
   'admin: all privileges on ' || r)
 from unnest(array['ai.pgai_lib_migration', 'ai.pgai_lib_version', 'ai.pgai_lib_feature_flag', 'ai.vectorizer',
-                  'ai._vectorizer_errors', 'ai.vectorizer_errors', 'ai.vectorizer_status']) r;
+                  'ai._vectorizer_errors', 'ai.vectorizer_errors', 'ai.vectorizer_status', 'ai.vectorizer_failed_items']) r;
 select t.ok(has_sequence_privilege('c_admin', 'ai.vectorizer_id_seq', 'select, usage, update'), 'admin: all on the sequence');
 select t.ok(not has_table_privilege('c_admin', 'ai.vectorizer_worker_progress', 'select'), 'admin: nothing on worker tables');
 select t.eq((select count(distinct c.relname) from pg_class c cross join lateral aclexplode(c.relacl) a
-             where c.relnamespace = 'ai'::regnamespace and a.grantee = 'c_admin'::regrole), 8::bigint,
-  'admin: grants on exactly the eight relations');
+             where c.relnamespace = 'ai'::regnamespace and a.grantee = 'c_admin'::regrole), 9::bigint,
+  'admin: grants on exactly the nine relations (pgai'"'"'s eight and our failed-items view)');
 
 -- hostile role name: quoted, no injection ---------------------------------------------
 create role "c_Evil ""role""; drop table t.canary; --";
