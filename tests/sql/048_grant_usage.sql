@@ -55,7 +55,7 @@ select t.ok(has_sequence_privilege('c_admin', 'ai.vectorizer_id_seq', 'select, u
 select t.ok(not has_table_privilege('c_admin', 'ai.vectorizer_worker_progress', 'select'), 'admin: nothing on worker tables');
 select t.eq((select count(distinct c.relname) from pg_class c cross join lateral aclexplode(c.relacl) a
              where c.relnamespace = 'ai'::regnamespace and a.grantee = 'c_admin'::regrole), 9::bigint,
-  'admin: grants on exactly the nine relations (pgai'"'"'s eight and our failed-items view)');
+  'admin: grants on exactly nine relations (pgai''s eight and our failed-items view)');
 
 -- hostile role name: quoted, no injection ---------------------------------------------
 create role "c_Evil ""role""; drop table t.canary; --";
