@@ -32,6 +32,8 @@ extern "C" {
 #define PGAI_E_NOMEM (-7)
 #define PGAI_E_TIMEOUT (-8)          /* pgai_worker_wait: the worker is still running */
 #define PGAI_E_STATE (-9)            /* e.g. starting a worker that is already running */
+#define PGAI_E_NOT_FOUND (-10)       /* a vectorizer (by id or name) does not exist */
+#define PGAI_E_PROVIDER (-11)        /* the embedding provider failed or refused */
 
 typedef struct pgai_error {
     int code;           /* the PGAI_E_* code, 0 when no error */
@@ -98,15 +100,21 @@ int pgai_embed_query(const char *db_url, const char *vectorizer, const char *tex
 
 /* ---- the vectorizer worker ------------------------------------------------ */
 
+/*
+ * Worker options. A zeroed struct is valid but means what it says: poll
+ * interval 0 (no pause between passes) and exit_on_error 0 (false); set
+ * poll_interval (pgai's library uses 60, its CLI 300) and exit_on_error = -1
+ * for pgai's defaults.
+ */
 typedef struct pgai_worker_options {
     const char *db_url;          /* libpq URI or conninfo; NULL = libpq defaults */
     const int *vectorizer_ids;   /* NULL/0: every vectorizer, re-listed each pass */
     size_t n_vectorizer_ids;
-    double poll_interval;        /* seconds between passes; pgai's library default is 60 */
+    double poll_interval;        /* seconds between passes (whole seconds are used) */
     int once;                    /* one pass, then return */
-    int exit_on_error;           /* -1: unset (true with once, else false) */
+    int exit_on_error;           /* 1/0, or -1 for pgai's default: true with once, else false */
     int concurrency;             /* executors per vectorizer; 0: the vectorizer's own setting */
-    pgai_log_fn log;             /* optional */
+    pgai_log_fn log;             /* optional; called from the worker's threads, possibly several at once */
     void *log_userdata;
     pgai_log_level log_level;    /* 0 means INFO */
 } pgai_worker_options;

@@ -13,7 +13,6 @@
 #include "pgai/pgai.h"
 #include "util/log.h"
 
-#define PGAI_E_NOT_FOUND (-100) /* internal: vectorizer row not found */
 
 typedef struct catalog_info {
     char lib_version[64]; /* ai.pgai_lib_version, "" when absent */

@@ -2,6 +2,10 @@
 #include "db/db.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,14 +41,55 @@ void db_one_line(char *dst, size_t n, const char *s)
     dst[o] = '\0';
 }
 
-PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err)
+/* The connect timeout in seconds: the URL's connect_timeout, else 10. */
+static double connect_timeout_s(PGconn *conn)
 {
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {url && *url ? url : NULL, app, NULL};
-    PGconn *conn = PQconnectdbParams(keys, vals, 1);
+    double t = 10;
+    PQconninfoOption *opts = PQconninfo(conn);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "connect_timeout") == 0 && o->val && atoi(o->val) > 0) t = atoi(o->val);
+    PQconninfoFree(opts);
+    return t;
+}
+
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, int (*cancel)(void *),
+                               void *userdata, pgai_error *err)
+{
+    /* connect_timeout comes first so a value in the URL (expanded from
+     * dbname, later in the list) overrides it. */
+    const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", NULL};
+    const char *vals[] = {"10", url && *url ? url : NULL, app, NULL};
+    /* Non-blocking connect: a server that accepts but never answers cannot
+     * hang us, and a shutdown request ends the attempt within 100 ms. */
+    PGconn *conn = PQconnectStartParams(keys, vals, 1);
     if (!conn) {
         pgai_error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
         return NULL;
+    }
+    double deadline = mono_now() + connect_timeout_s(conn);
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+    while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        if (cancel && cancel(userdata)) {
+            PQfinish(conn);
+            pgai_error_set(err, PGAI_E_CONNECT, "connecting to the database was cancelled");
+            return NULL;
+        }
+        if (mono_now() > deadline) {
+            PQfinish(conn);
+            pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: timeout expired");
+            return NULL;
+        }
+        struct pollfd pfd = {.fd = PQsocket(conn), .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
+        int r = pfd.fd >= 0 ? poll(&pfd, 1, 100) : 1;
+        if (r < 0 && errno != EINTR) break;
+        if (r > 0 || pfd.fd < 0) st = PQconnectPoll(conn);
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         /* libpq's messages name host and port but never the password. */
@@ -52,9 +97,14 @@ PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_erro
         PQfinish(conn);
         return NULL;
     }
-    log_debug(lg, "connected to the database", "host=%s port=%s dbname=%s user=%s",
-              PQhost(conn), PQport(conn), PQdb(conn), PQuser(conn));
+    log_debug(lg, "connected to the database", "host=%s port=%s dbname=%s user=%s", PQhost(conn), PQport(conn),
+              PQdb(conn), PQuser(conn));
     return conn;
+}
+
+PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err)
+{
+    return db_connect_cancellable(url, app, lg, NULL, NULL, err);
 }
 
 int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res)

@@ -80,7 +80,7 @@ static int setup(executor *x, pgai_error *err)
     const executor_args *a = x->a;
     char app[64];
     snprintf(app, sizeof(app), "pgai-worker[%d]: %s", v->id, tracker_short_id(a->tracker));
-    x->conn = db_connect(a->db_url, app, a->lg, err);
+    x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stopping, a->userdata, err);
     if (!x->conn) return err->code;
     /* The text forms the formatter renders (as pgai's psycopg does) depend on these. */
     int rc = db_exec(x->conn,
@@ -290,7 +290,7 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
         for (size_t k = 0; k < m && rc == PGAI_OK; k++) j->items[j->w->rows[mine[k]].item].wrote = 1;
         j->ok_rows += m;
     } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a->info->has_loading_retries) {
-        rc = pgai_error_set(j->err, PGAI_E_SQL, "%s", j->eerr->message);
+        rc = pgai_error_set(j->err, PGAI_E_PROVIDER, "%s", j->eerr->message);
     } else if (m == 1) {
         item_fail(x, &j->items[j->w->rows[mine[0]].item], "embedding", j->eerr->message);
         j->bad_rows++;
@@ -376,7 +376,7 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
         /* Every row of a request rejected one by one: the request itself is wrong
          * (a config problem such as unsupported dimensions), not the texts. */
         if (rc == PGAI_OK && j.ok_rows == ok_before && j.bad_rows - bad_before > 1) {
-            rc = pgai_error_set(err, PGAI_E_SQL, "%s", eerr->message);
+            rc = pgai_error_set(err, PGAI_E_PROVIDER, "%s", eerr->message);
             for (size_t i = start; i < ends[g]; i++) items[w->rows[i].item].failed = 0;
         }
         start = ends[g];

@@ -84,7 +84,8 @@ struct pgai_worker {
     int thread_started;
     pthread_mutex_t mu;
     pthread_cond_t done_cv;
-    int running, done;
+    int running, done, joined;
+    atomic_int in_run; /* pgai_worker_run is executing (in some thread) */
     int result;
     pgai_error result_err;
 };
@@ -258,7 +259,7 @@ static void listen_connect(pgai_worker *w)
 {
     pgai_error err;
     PQfinish(w->listen_conn);
-    w->listen_conn = db_connect(w->db_url, "pgai-worker-listen", &w->lg, &err);
+    w->listen_conn = db_connect_cancellable(w->db_url, "pgai-worker-listen", &w->lg, is_stopping, w, &err);
     if (w->listen_conn && db_exec(w->listen_conn, "listen " NOTIFY_CHANNEL, &err) == PGAI_OK) return;
     log_warn(&w->lg, "cannot listen for wake-ups; polling only", "error='%s'", err.message);
     PQfinish(w->listen_conn);
@@ -267,7 +268,7 @@ static void listen_connect(pgai_worker *w)
 
 static int initialise(pgai_worker *w, pgai_error *err)
 {
-    PGconn *conn = db_connect(w->db_url, "pgai-worker-init", &w->lg, err);
+    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker-init", &w->lg, is_stopping, w, err);
     if (!conn) return pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
     int rc = catalog_detect(conn, &w->info, err);
     PQfinish(conn);
@@ -429,7 +430,8 @@ static void format_ids(char *out, size_t n, const int *ids, size_t count)
 /* One pass over the vectorizers. */
 static int run_pass(pgai_worker *w, pgai_error *err)
 {
-    PGconn *conn = db_connect(w->db_url, "pgai-worker", &w->lg, err);
+    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, is_stopping, w, err);
+    if (!conn && is_stopping(w)) return PGAI_OK;
     if (!conn) {
         pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
         report_error(w, err->message, 0);
@@ -548,10 +550,17 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
     pgai_error local;
     if (!err) err = &local;
     memset(err, 0, sizeof(*err));
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&w->in_run, &expected, 1))
+        return pgai_error_set(err, PGAI_E_STATE, "the worker is already running");
     log_debug(&w->lg, "starting vectorizer worker", NULL);
     int rc = PGAI_OK;
     while (!is_stopping(w)) {
         if (!w->initialised && (rc = initialise(w, err)) != PGAI_OK) {
+            if (is_stopping(w)) { /* the shutdown cut the connection attempt short: not an error */
+                rc = PGAI_OK;
+                break;
+            }
             report_error(w, err->message, 0);
             if (rc == PGAI_E_CONNECT)
                 w->db_backoff = w->db_backoff ? (w->db_backoff * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S
@@ -580,6 +589,8 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
     }
     w->initialised = 0;
     log_info(&w->lg, "exiting processor.run()", NULL);
+    if (rc == PGAI_OK) memset(err, 0, sizeof(*err)); /* errors it carried on from are not the result */
+    atomic_store(&w->in_run, 0);
     return rc;
 }
 
@@ -604,7 +615,7 @@ int pgai_worker_start(pgai_worker *w, pgai_error *err)
     if (!err) err = &local;
     memset(err, 0, sizeof(*err));
     pthread_mutex_lock(&w->mu);
-    if (w->running || w->thread_started) {
+    if (w->running || w->thread_started || atomic_load(&w->in_run)) {
         pthread_mutex_unlock(&w->mu);
         return pgai_error_set(err, PGAI_E_STATE, "the worker was already started");
     }
@@ -643,8 +654,15 @@ int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err)
     }
     int rc = w->result;
     *err = w->result_err;
+    int join = !w->joined; /* two threads may wait; one of them joins */
+    w->joined = 1;
     pthread_mutex_unlock(&w->mu);
-    pthread_join(w->thread, NULL);
-    w->thread_started = 0;
+    if (join) {
+        pthread_join(w->thread, NULL);
+        pthread_mutex_lock(&w->mu);
+        w->thread_started = 0;
+        w->joined = 0;
+        pthread_mutex_unlock(&w->mu);
+    }
     return rc;
 }
