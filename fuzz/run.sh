@@ -205,7 +205,7 @@ done
 wait
 
 # One line saying what was found, and where the input was saved.
-reason() { # reason LOG
+reason() { # reason LOG RC TARGET
   local why
   why=$(grep -m1 -E 'fuzz check failed|ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:|ERROR: libFuzzer' "$1" |
         sed -E 's/^==[0-9]+==//; s/^ +//')
@@ -213,6 +213,10 @@ reason() { # reason LOG
   local unit
   unit=$(grep -m1 -oE 'Test unit written to [^ ]+' "$1" | sed 's/Test unit written to //')
   [ -n "$unit" ] && why="$why; input saved as $unit"
+  local known
+  for known in fuzz/crashes/"$3"/*; do
+    [ -f "$known" ] && [ -n "$unit" ] && cmp -s "$known" "$unit" && why="$why (the known reproducer $known)"
+  done
   echo "$why"
 }
 
@@ -223,7 +227,7 @@ for t in "${built[@]}"; do
   if [ "$rc" = 0 ] && [ -n "$runs" ]; then
     pass "fuzz/$t ($runs runs)"
   else
-    fail "fuzz/$t: $(reason "$log" "$rc") (log: $log)"
+    fail "fuzz/$t: $(reason "$log" "$rc" "$t") (log: $log)"
   fi
 done
 finish
