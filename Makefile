@@ -77,7 +77,7 @@ unit: $(UNIT_BIN)
 test:
 	tests/run.sh
 
-install: all
+install: all install-packaging
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/pgai
 	install -m 755 $(BUILD)/pgai $(DESTDIR)$(PREFIX)/bin/pgai
 	install -m 644 $(BUILD)/libpgai.a $(DESTDIR)$(PREFIX)/lib/libpgai.a
@@ -86,7 +86,7 @@ install: all
 	install -m 644 include/pgai/*.h $(DESTDIR)$(PREFIX)/include/pgai/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' packaging/libpgai.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
 
-uninstall:
+uninstall: uninstall-packaging
 	rm -f $(DESTDIR)$(PREFIX)/bin/pgai $(DESTDIR)$(PREFIX)/lib/libpgai.* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/pgai

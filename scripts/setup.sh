@@ -15,7 +15,7 @@ packages=(
   build-essential pkg-config clang
   "postgresql-$PG_MAJOR" "postgresql-server-dev-$PG_MAJOR" postgresql-client libpq-dev
   libcurl4-openssl-dev libjansson-dev libpcre2-dev libcmocka-dev
-  python3 iproute2 ca-certificates
+  python3 python3-yaml iproute2 ca-certificates libclang-rt-14-dev groff-base man-db
 )
 
 missing=()

@@ -33,6 +33,16 @@ for f in tests/unit/test_*.c tests/integration/*.sh; do [ -f "$f" ] && TEST_ARGS
 run "tests (ASan+UBSan build)" BUILD=build-asan SAN=1 \
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
+# The fuzz targets, about 30 s each (two at a time), from the checked-in corpora.
+echo "=== fuzzing (libFuzzer, ASan+UBSan)"
+log=$(mktemp)
+bash fuzz/run.sh 2>&1 | tee "$log"
+summary=$(tail -n 1 "$log"); rm -f "$log"
+p=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p' <<<"$summary")
+f=$(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p' <<<"$summary")
+[ -n "$p" ] || { p=0; f=1; }
+total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+
 echo
 echo "all suites:"
 echo "$total_pass passed, $total_fail failed"

@@ -51,7 +51,8 @@ static int get_int(parse_ctx *c, json_t *obj, const char *path, const char *key,
         *out = (long)json_integer_value(v);
         return 0;
     }
-    if (json_is_real(v) && json_real_value(v) == (double)(long)json_real_value(v)) {
+    if (json_is_real(v) && json_real_value(v) >= -9.2e18 && json_real_value(v) <= 9.2e18 &&
+        json_real_value(v) == (double)(long)json_real_value(v)) {
         *out = (long)json_real_value(v);
         return 0;
     }

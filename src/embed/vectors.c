@@ -1,6 +1,7 @@
 /* vectors: streaming scan of embedding responses; see vectors.h. */
 #include "embed/vectors.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -113,7 +114,8 @@ static int number_array(scan *s, size_t dim, float *out)
         double d = strtod(s->p, &endp); /* the body is NUL-terminated, strtod cannot overrun */
         if (endp == s->p || endp > s->end) return scan_fail(s, "expected a number in an embedding");
         s->p = endp;
-        if (!isfinite(d)) return scan_fail(s, "non-finite value in an embedding");
+        /* checked as float: 1e39 is a finite double but an infinite float4 */
+        if (!isfinite(d) || fabs(d) > FLT_MAX) return scan_fail(s, "non-finite value in an embedding");
         if (i < dim) out[i] = (float)d;
         i++;
         ws(s);

@@ -167,6 +167,7 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 
 int pyrepr_str(const char *s, size_t n, buf *out)
 {
+    if (n == 0) return buf_puts(out, "''"); /* s may be NULL then */
     /* Python quotes with ' unless the text has a ' and no ". */
     int has_sq = memchr(s, '\'', n) != NULL, has_dq = memchr(s, '"', n) != NULL;
     char q = has_sq && !has_dq ? '"' : '\'';
@@ -1160,6 +1161,7 @@ static int j_render(const jctx *j, size_t idx, int repr, buf *out)
         return pyrepr_float(x, out) == 0 ? R_OK : R_ERR;
     }
     case J_STR:
+        if (nd->b == 0) return repr ? (puts_(out, "''")) : R_OK; /* strs.data may be NULL */
         if (repr) return pyrepr_str(j->strs.data + nd->a, nd->b, out) == 0 ? R_OK : R_ERR;
         return put_wtf8_as_utf8(out, j->strs.data + nd->a, nd->b);
     case J_ARR:

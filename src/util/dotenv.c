@@ -15,6 +15,8 @@
 /* A .env file is a few lines; this only keeps a wrong path (a log file, a
  * device) from eating memory. */
 #define DOTENV_MAX_SIZE (64u << 20)
+/* A value after ${...} expansion: nested references could otherwise double it at every line. */
+#define DOTENV_MAX_VALUE (1u << 20)
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -431,8 +433,8 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
     struct reader r = {.s = s, .n = n, .pos = 0, .line = 1};
     struct table t = {0};
     buf value, expanded;
-    buf_init(&value, 0);
-    buf_init(&expanded, 0);
+    buf_init(&value, DOTENV_MAX_SIZE);
+    buf_init(&expanded, DOTENV_MAX_VALUE);
     int rc = 0;
     while (r.pos < r.n) {
         size_t mark_line = r.line;
@@ -464,7 +466,8 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
             buf_reset(&expanded);
             if (expand(&t, value.data ? value.data : "", value.len, &expanded) != 0 ||
                 !(v = malloc(expanded.len + 1))) {
-                set_err(err, errlen, "out of memory");
+                set_err(err, errlen, "line %zu: a value longer than %u KiB after expanding ${...}", mark_line,
+                        DOTENV_MAX_VALUE >> 10);
                 rc = -1;
                 break;
             }
