@@ -397,6 +397,8 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
                     log_warn(&w->lg, "recording the error failed", "vectorizer_id=%d", id);
                 free(details);
             }
+            if (key) memset(key, 0, strlen(key));
+            free(key);
             vectorizer_free(v);
             return PGAI_OK;
         }
