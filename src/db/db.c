@@ -41,6 +41,40 @@ void db_one_line(char *dst, size_t n, const char *s)
     dst[o] = '\0';
 }
 
+/* Replaces every occurrence of needle in err's message with "***". */
+static void mask_text(pgai_error *err, const char *needle)
+{
+    size_t n = needle ? strlen(needle) : 0;
+    if (n == 0) return;
+    char *p;
+    while ((p = strstr(err->message, needle)) != NULL) {
+        memcpy(p, "***", 3);
+        memmove(p + 3, p + n, strlen(p + n) + 1);
+    }
+}
+
+/*
+ * libpq's URI parser quotes the URI (or a token of it) in some messages, so
+ * a password could reach a log line: mask it, both as parsed and as the raw
+ * text between ':' and '@' in a URL that libpq could not parse.
+ */
+static void mask_password(pgai_error *err, const char *url)
+{
+    if (!url) return;
+    PQconninfoOption *opts = PQconninfoParse(url, NULL);
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0 && o->val) mask_text(err, o->val);
+    PQconninfoFree(opts);
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    if (at && colon && colon < at) {
+        char pw[512];
+        snprintf(pw, sizeof(pw), "%.*s", (int)(at - colon - 1), colon + 1);
+        mask_text(err, pw);
+    }
+}
+
 /* The connect timeout in seconds: the URL's connect_timeout, else 10. */
 static double connect_timeout_s(PGconn *conn)
 {
@@ -92,8 +126,8 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
         if (r > 0 || pfd.fd < 0) st = PQconnectPoll(conn);
     }
     if (PQstatus(conn) != CONNECTION_OK) {
-        /* libpq's messages name host and port but never the password. */
         pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: %s", PQerrorMessage(conn));
+        mask_password(err, url);
         PQfinish(conn);
         return NULL;
     }

@@ -81,7 +81,9 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
     rc |= db_sqlf(&b, " FROM locked_items AS l LEFT JOIN LATERAL (SELECT * FROM %I.%I AS s WHERE ", v->source_schema,
                   v->source_table);
     rc |= pk_join(&b, v, "l", "s");
-    rc |= db_sqlf(&b, " LIMIT 1) AS s ON true WHERE l.locked ORDER BY ");
+    /* FOR KEY SHARE: a DELETE or key change of a row in flight waits for our
+     * commit, so its trigger then removes the chunks we wrote (no orphans). */
+    rc |= db_sqlf(&b, " LIMIT 1 FOR KEY SHARE OF s) AS s ON true WHERE l.locked ORDER BY ");
     rc |= pk_list(&b, v, "l.");
     (void)conn;
     if (rc != 0) {

@@ -350,10 +350,9 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
     }
     free(slots);
     log_info(&w->lg, "finished processing vectorizer", "items=%ld vectorizer_id=%d", items, v->id);
-    if (rc == PGAI_OK)
-        backoff_succeeded(w, v->id);
-    else if (!is_aborting(w))
-        backoff_failed(w, v->id);
+    /* a committed batch ends a back-off streak, even if a later batch failed */
+    if (rc == PGAI_OK || items > 0) backoff_succeeded(w, v->id);
+    if (rc != PGAI_OK && !is_aborting(w)) backoff_failed(w, v->id);
     return rc;
 }
 
@@ -506,9 +505,11 @@ static void wait_for_work(pgai_worker *w)
     char event[128];
     snprintf(event, sizeof(event), "sleeping for %s before polling for new work", td);
     log_info(&w->lg, event, NULL);
-    if (w->listen_conn && PQstatus(w->listen_conn) != CONNECTION_OK) listen_connect(w);
+    /* (re)open the wake-up connection whenever it is missing or broken */
+    if (!w->listen_conn || PQstatus(w->listen_conn) != CONNECTION_OK) listen_connect(w);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
+    time_t last_listen_try = start.tv_sec;
     for (;;) {
         if (is_stopping(w)) {
             log_info(&w->lg, "got a graceful shutdown request", NULL);
@@ -518,9 +519,16 @@ static void wait_for_work(pgai_worker *w)
         clock_gettime(CLOCK_MONOTONIC, &now);
         double left = wait - ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9);
         if (left <= 0) return;
+        if (!w->listen_conn && now.tv_sec != last_listen_try) {
+            /* back once a second: notifications sent meanwhile were lost, so a pass runs now */
+            last_listen_try = now.tv_sec;
+            listen_connect(w);
+            if (w->listen_conn) return;
+        }
         struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         if (w->listen_conn) fds[1].fd = PQsocket(w->listen_conn);
         int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
+        if (!w->listen_conn && ms > 1000) ms = 1000;
         int r = poll(fds, 2, ms);
         if (r < 0 && errno != EINTR) return;
         if (r > 0 && (fds[0].revents & POLLIN)) {
