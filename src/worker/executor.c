@@ -538,6 +538,12 @@ int executor_run(const executor_args *a, long *items, pgai_error *err)
     *items = 0;
     memset(err, 0, sizeof(*err));
     int rc = setup(&x, err);
+    if (rc != PGAI_OK && !x.conn && a->stopping && a->stopping(a->userdata)) {
+        /* a shutdown cut the connection attempt short: nothing was started, nothing failed */
+        memset(err, 0, sizeof(*err));
+        teardown(&x);
+        return PGAI_OK;
+    }
     int provider_failed = 0;
     while (rc == PGAI_OK) {
         int disabled;
