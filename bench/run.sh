@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The performance benchmarks of docs/performance.md, in one command:
 #
-#   bench/run.sh                     # the full run (10,000 rows; 6-10 minutes on 2 cores)
+#   bench/run.sh                     # the full run (10,000 rows; 5-8 minutes on 2 cores)
 #   BENCH_ROWS=2000 bench/run.sh     # a quick run (about 2 minutes)
 #
 # It builds the project and the helpers in bench/, starts a throwaway
