@@ -19,6 +19,7 @@ struct tracker {
     char id[64];
     char short_id[16];
     double interval_s;
+    char interval[32]; /* as registered: "N seconds" */
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -49,6 +50,23 @@ void tracker_count_error(tracker *t, const char *message)
     pthread_mutex_unlock(&t->mu);
 }
 
+/* Registers the worker again under its own id when its row is gone: a
+ * server crash with synchronous_commit off, or a failover to a replica that
+ * lagged, can lose the row written at start, and pgai's heartbeat function
+ * silently updates nothing then. */
+static int reregister(tracker *t, PGconn *conn, pgai_error *err)
+{
+    log_warn(t->lg, "worker registration lost (the database lost recent commits?); registering again", NULL);
+    const char *params[3] = {t->id, PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION, t->interval};
+    PGresult *res = PQexecParams(conn,
+                                 "insert into ai.vectorizer_worker_process (id, version, expected_heartbeat_interval)"
+                                 " values ($1::uuid, $2::text, $3::interval) on conflict (id) do nothing",
+                                 3, NULL, params, NULL, NULL, 0);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PGAI_OK : db_error_from_result(err, conn, res);
+    PQclear(res);
+    return rc;
+}
+
 /* Sends one heartbeat with the counts since the last one (they are reset first, as pgai does). */
 static int send_heartbeat(tracker *t, PGconn *conn, pgai_error *err)
 {
@@ -62,10 +80,23 @@ static int send_heartbeat(tracker *t, PGconn *conn, pgai_error *err)
     snprintf(sb, sizeof(sb), "%ld", s);
     snprintf(eb, sizeof(eb), "%ld", e);
     const char *params[4] = {t->id, sb, eb, msg};
-    PGresult *res = PQexecParams(conn, "select ai._worker_heartbeat($1::uuid, $2::int4, $3::int4, $4::text)", 4,
-                                 NULL, params, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? PGAI_OK : db_error_from_result(err, conn, res);
-    PQclear(res);
+    int rc = PGAI_OK;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        /* The row's existence does not depend on the update, so reading it in
+         * the same statement is safe whatever the evaluation order. */
+        PGresult *res = PQexecParams(conn,
+                                     "select ai._worker_heartbeat($1::uuid, $2::int4, $3::int4, $4::text),"
+                                     " exists (select from ai.vectorizer_worker_process where id = $1::uuid)",
+                                     4, NULL, params, NULL, NULL, 0);
+        int found = 1;
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            rc = db_error_from_result(err, conn, res);
+        else
+            found = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+        PQclear(res);
+        if (rc != PGAI_OK || found || attempt == 1) break;
+        if ((rc = reregister(t, conn, err)) != PGAI_OK) break;
+    }
     free(msg);
     return rc;
 }
@@ -138,9 +169,8 @@ int tracker_start(const char *db_url, const catalog_info *info, double interval_
     log_debug(lg, "starting worker tracking", NULL);
     PGconn *conn = db_connect(db_url, "pgai-worker-start", lg, err);
     if (!conn) return err->code;
-    char interval[32];
-    snprintf(interval, sizeof(interval), "%.0f seconds", interval_s < 0 ? 0 : interval_s);
-    const char *params[2] = {PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION, interval};
+    snprintf(t->interval, sizeof(t->interval), "%.0f seconds", interval_s < 0 ? 0 : interval_s);
+    const char *params[2] = {PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION, t->interval};
     PGresult *res = PQexecParams(conn, "select ai._worker_start($1::text, $2::interval)", 2, NULL, params, NULL, NULL, 0);
     int rc = PGAI_OK;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)

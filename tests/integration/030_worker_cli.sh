@@ -94,3 +94,26 @@ rm -rf "$dir"
 check_eq ".env key: exit 0" "$rc" 0
 check_eq ".env key: the row got embedded" "$(sql "select count(*) from ai._vectorizer_q_1")" 0
 check_eq "the key reached the provider" "$(provider_stats openai.last_headers.Authorization)" "Bearer sk-...nv"
+
+# --- the worker's tracking row is lost (a crash with synchronous_commit off, a
+# failover to a lagging replica): the next heartbeat registers it again ------
+psql_q -c "delete from ai.vectorizer_worker_process" >/dev/null
+"$PGAI" vectorizer worker -d "$TEST_DB_URL" --poll-interval 1s >"$PGTMP/rereg.log" 2>&1 & wp=$!
+trap 'kill $wp 2>/dev/null || true; provider_stop' EXIT
+row_back() { # row_back ID : until the worker's row (ID, or any) exists again, 20 s at most
+  local i
+  for i in $(seq 1 200); do
+    [ "$(sql "select count(*) from ai.vectorizer_worker_process where id::text like '${1:-%}'")" = 1 ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+check "registered at start" row_back
+wid=$(sql "select id from ai.vectorizer_worker_process")
+psql_q -c "delete from ai.vectorizer_worker_process" >/dev/null
+check "the lost row is registered again" row_back "$wid"
+check_eq "under the same id, counting heartbeats again" \
+  "$(sql "select heartbeat_count >= 1 from ai.vectorizer_worker_process where id = '$wid'")" t
+kill -TERM $wp; set +e; wait $wp; rc=$?; set -e
+check_eq "SIGTERM: exit 0" "$rc" 0
+check_contains "the re-registration is logged" "$(cat "$PGTMP/rereg.log")" "worker registration lost"
