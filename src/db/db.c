@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/clock.h"
+
 int pgai_error_set(pgai_error *err, int code, const char *fmt, ...)
 {
     if (!err) return code;
@@ -86,13 +88,6 @@ static double connect_timeout_s(PGconn *conn)
     return t;
 }
 
-static double mono_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, int (*cancel)(void *),
                                void *userdata, pgai_error *err)
 {
@@ -107,7 +102,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
         pgai_error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
         return NULL;
     }
-    double deadline = mono_now() + connect_timeout_s(conn);
+    double deadline = clock_now_s() + connect_timeout_s(conn);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
         if (cancel && cancel(userdata)) {
@@ -115,7 +110,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
             pgai_error_set(err, PGAI_E_CONNECT, "connecting to the database was cancelled");
             return NULL;
         }
-        if (mono_now() > deadline) {
+        if (clock_now_s() > deadline) {
             PQfinish(conn);
             pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: timeout expired");
             return NULL;

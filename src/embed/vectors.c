@@ -42,17 +42,36 @@ static int expect(scan *s, char c)
     return 0;
 }
 
-/* Skips a string; on return start and len delimit its raw (still escaped) content. */
-static int raw_string(scan *s, const char **start, size_t *len)
+/* The slow path of raw_string: walks escapes one by one. */
+static int raw_string_escaped(scan *s)
 {
-    ws(s);
-    if (s->p >= s->end || *s->p != '"') return scan_fail(s, "expected a string");
-    const char *b = ++s->p;
     while (s->p < s->end && *s->p != '"') {
         if ((unsigned char)*s->p < 0x20) return scan_fail(s, "control character in string");
         s->p += (*s->p == '\\') ? 2 : 1;
     }
     if (s->p >= s->end) return scan_fail(s, "unterminated string");
+    return 0;
+}
+
+/*
+ * Skips a string; on return start and len delimit its raw (still escaped)
+ * content. Base64 vectors are long strings without escapes, so the common
+ * case is two memchr calls and a loop the compiler vectorises.
+ */
+static int raw_string(scan *s, const char **start, size_t *len)
+{
+    ws(s);
+    if (s->p >= s->end || *s->p != '"') return scan_fail(s, "expected a string");
+    const char *b = ++s->p;
+    const char *q = memchr(b, '"', (size_t)(s->end - b));
+    if (q && !memchr(b, '\\', (size_t)(q - b))) {
+        unsigned char control = 0;
+        for (const char *c = b; c < q; c++) control |= (unsigned char)*c < 0x20;
+        if (control) return scan_fail(s, "control character in string");
+        s->p = q;
+    } else if (raw_string_escaped(s) != 0) {
+        return -1;
+    }
     *start = b;
     *len = (size_t)(s->p - b);
     s->p++;
@@ -136,63 +155,71 @@ static int embedding_value(scan *s, size_t dim, float *out)
         const char *b;
         size_t n;
         if (raw_string(s, &b, &n) != 0) return -1;
-        size_t want = dim * 4;
-        unsigned char *tmp = malloc(n / 4 * 3 + 3);
-        if (!tmp) return scan_fail(s, "out of memory");
-        long got = base64_decode(b, n, tmp, n / 4 * 3 + 3);
-        if (got < 0) {
-            free(tmp);
-            return scan_fail(s, "bad base64 in an embedding");
-        }
-        if ((size_t)got != want) {
-            free(tmp);
-            return scan_fail(s, "expected %zu dimensions, got %ld", dim, got / 4);
-        }
+        /* Decoded straight into the output row: exactly dim * 4 bytes fit, so
+         * a longer vector fails the decode and a shorter one the length check. */
+        long got = base64_decode(b, n, (unsigned char *)out, dim * 4);
+        if (got < 0 && (got = base64_decode(b, n, NULL, 0)) < 0) return scan_fail(s, "bad base64 in an embedding");
+        if ((size_t)got != dim * 4) return scan_fail(s, "expected %zu dimensions, got %ld", dim, got / 4);
         for (size_t i = 0; i < dim; i++) {
             /* little-endian float32, whatever our byte order */
-            uint32_t u = (uint32_t)tmp[4 * i] | (uint32_t)tmp[4 * i + 1] << 8 | (uint32_t)tmp[4 * i + 2] << 16 |
-                         (uint32_t)tmp[4 * i + 3] << 24;
-            float f;
-            memcpy(&f, &u, 4);
-            if (!isfinite(f)) {
-                free(tmp);
-                return scan_fail(s, "non-finite value in an embedding");
-            }
-            out[i] = f;
+            uint32_t u;
+            memcpy(&u, &out[i], 4);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+            u = __builtin_bswap32(u);
+            memcpy(&out[i], &u, 4);
+#endif
+            if ((u & 0x7f800000u) == 0x7f800000u) return scan_fail(s, "non-finite value in an embedding");
         }
-        free(tmp);
         return 0;
     }
     return number_array(s, dim, out);
 }
 
-/* One element of "data": {"embedding": ..., "index": i, ...}. */
+static int index_ok(scan *s, long index, size_t n, const unsigned char *filled)
+{
+    if (index >= 0 && (size_t)index < n && !filled[index]) return 0;
+    return scan_fail(s, "embedding index %ld out of range or repeated (expected %zu vectors)", index, n);
+}
+
+/*
+ * One element of "data": {"embedding": ..., "index": i, ...}. OpenAI sends
+ * "index" first, so the vector is decoded straight into its row; when the
+ * index comes later (or never: order of appearance, as pgai trusts it), it is
+ * decoded into a temporary row and copied.
+ */
 static int data_element(scan *s, size_t n, size_t dim, float *out, size_t pos, unsigned char *filled)
 {
     if (expect(s, '{') != 0) return -1;
-    float *row = NULL;
+    float *row = NULL, *tmp = NULL;
     long index = -1;
-    int have_embedding = 0;
-    float *tmp = malloc((dim ? dim : 1) * sizeof(float));
-    if (!tmp) return scan_fail(s, "out of memory");
     ws(s);
-    if (s->p < s->end && *s->p == '}') {
-        s->p++;
-        free(tmp);
-        return scan_fail(s, "an element of data has no embedding");
-    }
+    if (s->p < s->end && *s->p == '}') return scan_fail(s, "an element of data has no embedding");
     for (;;) {
         const char *k;
         size_t kn;
         if (raw_string(s, &k, &kn) != 0 || expect(s, ':') != 0) goto fail;
         if (key_is(k, kn, "embedding")) {
-            if (embedding_value(s, dim, tmp) != 0) goto fail;
-            have_embedding = 1;
+            if (!row && index >= 0) {
+                if (index_ok(s, index, n, filled) != 0) goto fail;
+                row = out + (size_t)index * dim;
+            } else if (!row) {
+                if (!(tmp = malloc((dim ? dim : 1) * sizeof(float)))) {
+                    scan_fail(s, "out of memory");
+                    goto fail;
+                }
+                row = tmp;
+            }
+            if (embedding_value(s, dim, row) != 0) goto fail;
         } else if (key_is(k, kn, "index")) {
             ws(s);
             char *endp;
-            index = strtol(s->p, &endp, 10);
-            if (endp == s->p) goto bad_index;
+            long v = strtol(s->p, &endp, 10);
+            /* a second index after the vector went to the first one's row is malformed */
+            if (endp == s->p || (row && row != tmp && v != index)) {
+                scan_fail(s, "bad index");
+                goto fail;
+            }
+            index = v;
             s->p = endp;
         } else if (skip_value(s, 1) != 0) {
             goto fail;
@@ -205,23 +232,18 @@ static int data_element(scan *s, size_t n, size_t dim, float *out, size_t pos, u
         if (expect(s, '}') != 0) goto fail;
         break;
     }
-    if (!have_embedding) {
+    if (!row) {
         scan_fail(s, "an element of data has no embedding");
         goto fail;
     }
-    /* Place by "index" when given (order of appearance otherwise, as pgai trusts it). */
-    if (index < 0) index = (long)pos;
-    if ((size_t)index >= n || filled[index]) {
-        scan_fail(s, "embedding index %ld out of range or repeated (expected %zu vectors)", index, n);
-        goto fail;
+    if (row == tmp) {
+        if (index < 0) index = (long)pos;
+        if (index_ok(s, index, n, filled) != 0) goto fail;
+        memcpy(out + (size_t)index * dim, tmp, dim * sizeof(float));
     }
-    row = out + (size_t)index * dim;
-    memcpy(row, tmp, dim * sizeof(float));
     filled[index] = 1;
     free(tmp);
     return 0;
-bad_index:
-    scan_fail(s, "bad index");
 fail:
     free(tmp);
     return -1;
@@ -298,36 +320,55 @@ fail:
     return -1;
 }
 
-static int b64val(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
+/* Each base64 character's value plus one; 0 marks a character that is not base64. */
+static const unsigned char B64[256] = {
+    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
+    ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
+    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
+    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
+    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
+    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
+    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
 
 long base64_decode(const char *in, size_t inlen, unsigned char *out, size_t outcap)
 {
-    size_t o = 0;
+    /* Padding is accepted only at the end (any amount, or none). */
+    while (inlen > 0 && in[inlen - 1] == '=') inlen--;
+    const unsigned char *p = (const unsigned char *)in;
+    size_t o = 0, i = 0;
+    /* Whole groups: 4 characters make 3 bytes. */
+    for (; i + 4 <= inlen; i += 4) {
+        unsigned a = B64[p[i]], b = B64[p[i + 1]], c = B64[p[i + 2]], d = B64[p[i + 3]];
+        if (!a || !b || !c || !d) return -1;
+        uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
+        if (out) {
+            if (outcap - o < 3) return -1;
+            out[o] = (unsigned char)(v >> 16);
+            out[o + 1] = (unsigned char)(v >> 8);
+            out[o + 2] = (unsigned char)v;
+        }
+        o += 3;
+    }
+    /* The last 1-3 characters: each full byte they hold. */
     uint32_t acc = 0;
     int bits = 0;
-    size_t i = 0;
-    for (; i < inlen && in[i] != '='; i++) {
-        int v = b64val((unsigned char)in[i]);
-        if (v < 0) return -1;
-        acc = (acc << 6) | (uint32_t)v;
+    for (; i < inlen; i++) {
+        unsigned v = B64[p[i]];
+        if (!v) return -1;
+        acc = (acc << 6) | (v - 1);
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            if (o >= outcap) return -1;
-            out[o++] = (unsigned char)(acc >> bits);
+            if (out) {
+                if (o >= outcap) return -1;
+                out[o] = (unsigned char)(acc >> bits);
+            }
+            o++;
             acc &= (1u << bits) - 1;
         }
     }
-    for (; i < inlen; i++)
-        if (in[i] != '=') return -1;
     return (long)o;
 }
 

@@ -19,7 +19,8 @@ typedef enum { VECTORS_DATA_ARRAY, VECTORS_OLLAMA } vectors_shape;
 int vectors_parse(const char *body, size_t len, vectors_shape shape, size_t n, size_t dim, float *out, char *err,
                   size_t errlen) __attribute__((warn_unused_result));
 
-/* Base64 (standard alphabet, padding optional). Returns decoded bytes or -1. */
+/* Base64 (standard alphabet, padding optional). Returns decoded bytes or -1
+ * (bad input, or more than outcap bytes). out NULL: only counts them. */
 long base64_decode(const char *in, size_t inlen, unsigned char *out, size_t outcap);
 /* Appends standard base64 of data to out (NUL-terminated); returns length. out must hold 4*ceil(n/3)+1. */
 size_t base64_encode(const unsigned char *data, size_t n, char *out);

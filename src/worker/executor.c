@@ -11,6 +11,7 @@
 #include "embed/embed.h"
 #include "embed/tokenizer.h"
 #include "format/format.h"
+#include "util/clock.h"
 #include "queue/queue.h"
 #include "store/store.h"
 
@@ -28,7 +29,8 @@ typedef struct executor {
     chunker *chunker;
     format_template *tmpl;
     embedder *emb;
-    const bpe_tokenizer *bpe; /* OpenAI models with a known 8191-token context */
+    int truncates;            /* OpenAI models with a known 8191-token context */
+    const bpe_tokenizer *bpe; /* loaded on the first text that may need it */
     buf scratch;
 } executor;
 
@@ -129,8 +131,7 @@ static int setup(executor *x, pgai_error *err)
     if (v->embedding.kind == EMBEDDING_OPENAI &&
         (!strcmp(v->embedding.model, "text-embedding-ada-002") || !strcmp(v->embedding.model, "text-embedding-3-small") ||
          !strcmp(v->embedding.model, "text-embedding-3-large"))) {
-        x->bpe = bpe_cl100k(msg, sizeof(msg));
-        if (!x->bpe) return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+        x->truncates = 1;
     } else if (v->embedding.kind == EMBEDDING_OPENAI) {
         log_warn(a->lg, "Tokenizer for the model not found.", "model=%s", v->embedding.model);
     }
@@ -311,6 +312,17 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
     return rc;
 }
 
+/*
+ * Whether the tokenizer must look at a text: a cl100k token is at least one
+ * byte, so a text of at most 8191 bytes cannot be too long, and only a text
+ * containing "<|" can hold a special token (which pgai's tiktoken refuses).
+ * Skipping the rest saves most of the worker's CPU on ordinary chunks.
+ */
+static int may_need_tokenizer(const char *text, size_t len)
+{
+    return len > OPENAI_MAX_INPUT_TOKENS || memmem(text, len, "<|", 2) != NULL;
+}
+
 /* Embeds the rows group by group, writing each group as soon as its vectors arrive. */
 static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, item_state *items, embed_error *eerr,
                            pgai_error *err)
@@ -340,10 +352,14 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
         all[i] = i;
         j.texts[i] = w->rows[i].chunk;
         j.lens[i] = w->rows[i].chunk_len;
-        if (x->bpe) {
+        if (x->truncates && may_need_tokenizer(j.texts[i], j.lens[i])) {
             /* The stored chunk keeps its full text; only the request is cut (as pgai). */
             char msg[256];
             size_t outlen = 0, orig = 0;
+            if (!x->bpe && !(x->bpe = bpe_cl100k(msg, sizeof(msg)))) {
+                rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+                goto out;
+            }
             if (bpe_truncate(x->bpe, j.texts[i], j.lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig,
                              msg, sizeof(msg)) != 0) {
                 /* pgai fails the request the same way (tiktoken refuses special tokens) */
@@ -532,6 +548,14 @@ fail:
     return rc;
 }
 
+/* Adds committed items to the vectorizer's progress row (ai._worker_progress). */
+static void report_progress(executor *x, long n)
+{
+    pgai_error perr;
+    if (tracker_progress(x->a->tracker, x->conn, x->v->id, n, NULL, &perr) != PGAI_OK)
+        log_warn(x->a->lg, "recording progress failed", "error='%s' vectorizer_id=%d", perr.message, x->v->id);
+}
+
 int executor_run(const executor_args *a, long *items, pgai_error *err)
 {
     executor x = {.a = a, .v = a->v};
@@ -544,23 +568,32 @@ int executor_run(const executor_args *a, long *items, pgai_error *err)
         teardown(&x);
         return PGAI_OK;
     }
+    /* Bookkeeping at most once a second, not per batch: with small batches
+     * and many executors these round trips cost as much as the work. */
+    double checked_at = -1, reported_at = clock_now_s();
+    long unreported = 0;
     int provider_failed = 0;
     while (rc == PGAI_OK) {
-        int disabled;
-        if ((rc = is_disabled(&x, &disabled, err)) != PGAI_OK || disabled) break;
+        if (checked_at < 0 || clock_now_s() - checked_at >= 1.0) {
+            int disabled;
+            if ((rc = is_disabled(&x, &disabled, err)) != PGAI_OK || disabled) break;
+            checked_at = clock_now_s();
+        }
         if (a->stopping && a->stopping(a->userdata)) break;
         long n = 0;
         int claimed = 0;
         rc = run_batch(&x, &n, &claimed, &provider_failed, err);
         if (rc != PGAI_OK || claimed == 0) break;
         *items += n;
-        if (n > 0) {
-            tracker_count_success(a->tracker, n);
-            pgai_error perr;
-            if (tracker_progress(a->tracker, x.conn, a->v->id, n, NULL, &perr) != PGAI_OK)
-                log_warn(a->lg, "recording progress failed", "error='%s' vectorizer_id=%d", perr.message, a->v->id);
+        tracker_count_success(a->tracker, n);
+        unreported += n;
+        if (unreported > 0 && clock_now_s() - reported_at >= 1.0) {
+            report_progress(&x, unreported);
+            unreported = 0;
+            reported_at = clock_now_s();
         }
     }
+    if (unreported > 0 && x.conn && PQstatus(x.conn) == CONNECTION_OK) report_progress(&x, unreported);
     if (rc != PGAI_OK && x.conn && PQstatus(x.conn) == CONNECTION_OK && !(a->aborting && a->aborting(a->userdata))) {
         char *details = error_details(provider_failed ? a->v->embedding.implementation : NULL, err->message);
         pgai_error rerr;

@@ -26,6 +26,7 @@
 #include "db/db.h"
 #include "pgai/pgai.h"
 #include "track/track.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "worker/executor.h"
 
@@ -89,13 +90,6 @@ struct pgai_worker {
     int result;
     pgai_error result_err;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* A positive number from the environment, or the default. */
 static double env_number(const char *name, double dflt, int *bad)
@@ -180,7 +174,7 @@ static void backoff_failed(pgai_worker *w, int id)
         *b = (backoff){.id = id};
     }
     b->delay = b->delay ? (b->delay * 2 > BACKOFF_MAX_S ? BACKOFF_MAX_S : b->delay * 2) : BACKOFF_FIRST_S;
-    b->until = now_s() + b->delay;
+    b->until = clock_now_s() + b->delay;
     log_info(&w->lg, "vectorizer backing off after an error", "seconds=%.0f vectorizer_id=%d", b->delay, id);
 }
 
@@ -369,8 +363,8 @@ static int already_reported(pgai_worker *w, int id)
 static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error, pgai_error *err)
 {
     backoff *b = find_backoff(w, id);
-    if (b && now_s() < b->until) {
-        log_debug(&w->lg, "vectorizer resting after an error", "seconds_left=%.0f vectorizer_id=%d", b->until - now_s(), id);
+    if (b && clock_now_s() < b->until) {
+        log_debug(&w->lg, "vectorizer resting after an error", "seconds_left=%.0f vectorizer_id=%d", b->until - clock_now_s(), id);
         return PGAI_OK;
     }
     vectorizer *v = NULL;
@@ -497,7 +491,7 @@ static void wait_for_work(pgai_worker *w)
     /* the poll interval, unless the database must be retried or a resting vectorizer wakes sooner */
     double wait = w->poll_interval;
     if (w->db_backoff > 0 && w->db_backoff < wait) wait = w->db_backoff;
-    double t = now_s();
+    double t = clock_now_s();
     for (size_t i = 0; i < w->nbackoffs; i++)
         if (w->backoffs[i].until - t < wait) wait = w->backoffs[i].until - t > 0 ? w->backoffs[i].until - t : 0;
     char td[64];
