@@ -338,7 +338,8 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
     double t0 = now();
     if (db_exec(conn, "begin", &err) != PGAI_OK) return fail(r, &err);
     queue_batch b;
-    if (queue_claim(conn, claim_sql, v, ws->cols, ws->ncols, &b, &err) != PGAI_OK) return fail(r, &err);
+    /* 64 MiB: the worker's default PGAI_VECTORIZER_MAX_DOCUMENT_BYTES */
+    if (queue_claim(conn, claim_sql, v, ws->cols, ws->ncols, 64LL << 20, &b, &err) != PGAI_OK) return fail(r, &err);
     double t1 = now();
     r->t_claim += t1 - t0;
     int claimed = b.nitems;

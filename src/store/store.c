@@ -66,15 +66,21 @@ static int put_i32(buf *b, int32_t v)
     return buf_append(b, &n, 4);
 }
 
-/* pgvector's binary form: int16 dimensions, int16 unused, float4 values, all big-endian. */
+/* pgvector's binary form: int16 dimensions, int16 unused, float4 values, all
+ * big-endian. Converted in blocks so each block is one append. */
 static int put_vector(buf *b, const float *vec, int dim)
 {
     int rc = put_i32(b, 4 + 4 * dim) | put_i16(b, (int16_t)dim) | put_i16(b, 0);
-    for (int i = 0; i < dim && rc == 0; i++) {
-        uint32_t u;
-        memcpy(&u, &vec[i], 4);
-        u = htonl(u);
-        rc = buf_append(b, &u, 4);
+    uint32_t block[256];
+    for (int i = 0; i < dim && rc == 0;) {
+        int n = dim - i < 256 ? dim - i : 256;
+        for (int k = 0; k < n; k++) {
+            uint32_t u;
+            memcpy(&u, &vec[i + k], 4);
+            block[k] = htonl(u);
+        }
+        rc = buf_append(b, block, (size_t)n * 4);
+        i += n;
     }
     return rc;
 }

@@ -25,7 +25,7 @@ typedef struct executor {
     size_t ncols;
     int load_col; /* index of the loading column in cols */
     char *claim_sql;
-    char *lock_sql;
+    char *begin_sql; /* BEGIN and the source table's lock, in one round trip */
     chunker *chunker;
     format_template *tmpl;
     embedder *emb;
@@ -99,13 +99,13 @@ static int setup(executor *x, pgai_error *err)
         return pgai_error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
                               v->loading.column_name, v->source_schema, v->source_table);
     if ((rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, &x->claim_sql, err)) != PGAI_OK) return rc;
-    buf lock;
-    buf_init(&lock, 0);
-    if (db_sqlf(&lock, "LOCK TABLE %I.%I IN ACCESS SHARE MODE", v->source_schema, v->source_table) != 0) {
-        buf_free(&lock);
+    buf begin;
+    buf_init(&begin, 0);
+    if (db_sqlf(&begin, "BEGIN; LOCK TABLE %I.%I IN ACCESS SHARE MODE", v->source_schema, v->source_table) != 0) {
+        buf_free(&begin);
         return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
     }
-    x->lock_sql = buf_take(&lock);
+    x->begin_sql = buf_take(&begin);
 
     char msg[512];
     chunk_config cc = {
@@ -144,7 +144,7 @@ static void teardown(executor *x)
     PQfinish(x->conn);
     catalog_source_columns_free(x->cols, x->ncols);
     free(x->claim_sql);
-    free(x->lock_sql);
+    free(x->begin_sql);
     chunker_free(x->chunker);
     format_template_free(x->tmpl);
     embedder_free(x->emb);
@@ -478,11 +478,10 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
 {
     *claimed = 0;
     *provider_failed = 0;
-    int rc = db_exec(x->conn, "begin", err);
-    if (rc != PGAI_OK) return rc;
-    /* The source table before the queue, in the order TRUNCATE's trigger
-     * takes them: the claim alone would lock the queue first and deadlock. */
-    if ((rc = db_exec(x->conn, x->lock_sql, err)) != PGAI_OK) {
+    /* The source table is locked before the queue, in the order TRUNCATE's
+     * trigger takes them: the claim alone would lock the queue first and deadlock. */
+    int rc = db_exec(x->conn, x->begin_sql, err);
+    if (rc != PGAI_OK) {
         pgai_error ignored;
         if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* closing rolls back */ }
         return rc;
