@@ -52,9 +52,10 @@ typedef enum pgai_log_level {
 
 /*
  * A log sink. `event` is the human-readable event text (pgai's wording where
- * users grep for it); `fields` is "key=value key=value" (values containing
- * spaces are single-quoted), possibly empty. Called from the thread doing the
- * work; must not call back into the library.
+ * users grep for it); `fields` is "key=value key=value" on one line, possibly
+ * empty; values that may contain spaces are single-quoted, with ' and \
+ * inside them escaped by a backslash. Called from the thread doing the work;
+ * must not call back into the library.
  */
 typedef void (*pgai_log_fn)(void *userdata, pgai_log_level level, const char *event,
                             const char *fields);

@@ -21,7 +21,16 @@ typedef struct logger {
     pgai_log_level min; /* events below this level are dropped */
 } logger;
 
-/* `fields_fmt` is a printf format producing "key=value key=value" (or NULL). */
+/*
+ * `fields_fmt` (or NULL) is a printf-like format producing "key=value
+ * key=value". Put values that may hold spaces or outside text between single
+ * quotes, as in "error='%s'": a %s between quotes has its ' and \ escaped
+ * with a backslash, which log_render_json undoes. Every %s has its control
+ * characters (newlines) replaced by spaces. The result is cut at 2047 bytes,
+ * never inside an escape or a UTF-8 character.
+ * Only these conversions are supported: %s %.Ns %.*s %d %ld %lld %u %lu
+ * %llu %zu %f %g %.Nf %.Ng %% (see log_fields_fmt_check).
+ */
 void log_event(const logger *lg, pgai_log_level level, const char *event, const char *fields_fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -30,13 +39,21 @@ void log_event(const logger *lg, pgai_log_level level, const char *event, const 
 #define log_warn(lg, ev, ...) log_event((lg), PGAI_LOG_WARNING, (ev), __VA_ARGS__)
 #define log_error(lg, ev, ...) log_event((lg), PGAI_LOG_ERROR, (ev), __VA_ARGS__)
 
+/*
+ * 0 when log_event supports every conversion in `fields_fmt`, else -1. Any
+ * other conversion is a programming error: log_event writes what it has and
+ * " log_format_error=1", and the unit tests check every caller's format.
+ */
+int log_fields_fmt_check(const char *fields_fmt);
+
 /* "debug", "info", "warning", "error", "critical". */
 const char *log_level_name(pgai_log_level level);
 /* Parses pgai's --log-level choices (DEBUG, INFO, WARN, ERROR, FATAL, CRITICAL; any case). */
 int log_level_parse(const char *s, pgai_log_level *out);
 
 /*
- * Renders one line in pgai's console format:
+ * Renders one line in pgai's console format (control characters in the event
+ * or fields become spaces, so a record is always one line):
  *   2025-01-06 10:00:00 [info     ] running vectorizer             vectorizer_id=1
  */
 int log_render_text(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)

@@ -1,4 +1,7 @@
 /* Unit tests for src/util and the pure parts of src/db (no server needed). */
+#include <ctype.h>
+#include <ftw.h>
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -96,6 +99,239 @@ static void test_log_json(void **state)
     buf_free(&b);
 }
 
+/* log_event's output, kept for the test to look at. */
+typedef struct captured {
+    char event[256];
+    char fields[4096];
+} captured;
+
+static void capture(void *userdata, pgai_log_level level, const char *event, const char *fields)
+{
+    captured *c = userdata;
+    snprintf(c->event, sizeof(c->event), "%s", event);
+    snprintf(c->fields, sizeof(c->fields), "%s", fields);
+}
+
+/* The JSON line log_render_json makes of `fields`, parsed. */
+static json_t *json_of(const char *fields)
+{
+    buf b;
+    buf_init(&b, 0);
+    assert_int_equal(log_render_json(&b, 0, PGAI_LOG_INFO, "event", fields), 0);
+    json_error_t jerr;
+    json_t *doc = json_loads(b.data, 0, &jerr);
+    if (!doc) fail_msg("not JSON (%s): %s", jerr.text, b.data);
+    buf_free(&b);
+    return doc;
+}
+
+static const char *member(json_t *doc, const char *key)
+{
+    const char *v = json_string_value(json_object_get(doc, key));
+    assert_non_null(v);
+    return v;
+}
+
+static void test_log_event_quoting(void **state)
+{
+    captured c;
+    logger lg = {capture, &c, PGAI_LOG_DEBUG};
+    /* a server error with quotes, a backslash and a newline, as a provider might send */
+    log_error(&lg, "embedding failed", "vectorizer_id=%d error='%s' attempt=%d", 3,
+              "invalid input syntax for type integer: 'abc'\n\\N isn't \"null\"", 2);
+    assert_string_equal(c.fields, "vectorizer_id=3 error='invalid input syntax for type integer: \\'abc\\' "
+                                  "\\\\N isn\\'t \"null\"' attempt=2");
+
+    buf b;
+    buf_init(&b, 0);
+    assert_int_equal(log_render_text(&b, 0, PGAI_LOG_ERROR, "two\nlines", c.fields), 0);
+    assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
+    assert_string_equal(strchr(b.data, '['), "[error    ] two lines                      vectorizer_id=3 "
+                                             "error='invalid input syntax for type integer: \\'abc\\' "
+                                             "\\\\N isn\\'t \"null\"' attempt=2\n");
+    buf_free(&b);
+
+    /* the newline became a space; everything else comes back exactly */
+    json_t *doc = json_of(c.fields);
+    assert_int_equal(json_object_size(doc), 6); /* timestamp, level, event and the three fields */
+    assert_string_equal(member(doc, "vectorizer_id"), "3");
+    assert_string_equal(member(doc, "error"), "invalid input syntax for type integer: 'abc' \\N isn't \"null\"");
+    assert_string_equal(member(doc, "attempt"), "2");
+    json_decref(doc);
+
+    /* only quoted values are escaped: an unquoted one is written as it is */
+    log_debug(&lg, "connected to the database", "user=%s dbname=%s", "o\\brien", "it's");
+    assert_string_equal(c.fields, "user=o\\brien dbname=it's");
+    log_info(&lg, "no fields", NULL);
+    assert_string_equal(c.fields, "");
+}
+
+/* Without quotes or backslashes in the values, the fields are exactly printf's. */
+static void test_log_event_like_printf(void **state)
+{
+#define FMT "a=%d b=%ld c=%lld d=%u e=%lu f=%llu g=%zu h=%.0f i=%.2f j=%g k=%f l=%s m='%s' n=%.3s o='%.*s' p=100%%"
+#define ARGS -1, -2L, -3LL, 4u, 5ul, 6ull, (size_t)7, 2.5, 0.125, 1e-7, -3.0, "x", "two words", "abcdef", 2, "xyz"
+    captured c;
+    logger lg = {capture, &c, PGAI_LOG_DEBUG};
+    char want[512];
+    snprintf(want, sizeof(want), FMT, ARGS);
+    log_info(&lg, "numbers", FMT, ARGS);
+    assert_string_equal(c.fields, want);
+#undef FMT
+#undef ARGS
+    log_info(&lg, "numbers", "count=%d vectorizer_id=%d", 12, 1);
+    json_t *doc = json_of(c.fields);
+    assert_string_equal(member(doc, "count"), "12");
+    assert_string_equal(member(doc, "vectorizer_id"), "1");
+    json_decref(doc);
+    /* a dropped record is not formatted */
+    lg.min = PGAI_LOG_WARNING;
+    log_info(&lg, "dropped", "count=%d", 13);
+    assert_string_equal(c.event, "numbers");
+}
+
+static void test_log_event_truncation(void **state)
+{
+    captured c;
+    logger lg = {capture, &c, PGAI_LOG_DEBUG};
+    char big[3001];
+
+    /* "x" then backslashes: the last pair that fits ends at 2046, and the next one is left out whole */
+    memset(big, '\\', 3000);
+    big[0] = 'x';
+    big[3000] = '\0';
+    log_warn(&lg, "long", "n=%d error='%s'", 1, big);
+    assert_int_equal(strlen(c.fields), 2046);
+    assert_memory_equal(c.fields + 2044, "\\\\", 2);
+    json_t *doc = json_of(c.fields);
+    const char *v = member(doc, "error");
+    assert_int_equal(strlen(v), 1 + (2046 - 12) / 2);
+    assert_int_equal(strspn(v + 1, "\\"), strlen(v) - 1);
+    json_decref(doc);
+
+    memset(big, '\'', 3000);
+    log_warn(&lg, "long", "n=%d error='%s'", 1, big);
+    assert_int_equal(strlen(c.fields), 2047);
+    doc = json_of(c.fields);
+    v = member(doc, "error");
+    assert_int_equal(strspn(v, "'"), (2047 - 11) / 2);
+    assert_int_equal(strlen(v), (2047 - 11) / 2);
+    json_decref(doc);
+
+    /* a cut keeps UTF-8 characters whole: jansson rejects a line with half of one */
+    for (size_t i = 0; i + 2 <= 3000; i += 2) memcpy(big + i, "\xc3\xa9", 2); /* é */
+    log_warn(&lg, "long", "v=%s", big);
+    assert_int_equal(strlen(c.fields), 2046);
+    json_decref(json_of(c.fields));
+    log_warn(&lg, "precision", "a=%.2s b='%.*s'", "a\xc3\xa9", 3, "\xc3\xa9\xc3\xa9");
+    assert_string_equal(c.fields, "a=a b='\xc3\xa9'");
+}
+
+static void test_log_fields_fmt_check(void **state)
+{
+    const char *good[] = {NULL, "", "a=1", "a=%d%%", "error='%.300s'", "x=%.*s", "s=%.0f t=%g", "n=%zu m=%lld"};
+    const char *bad[] = {"x=%x", "x=%5d", "x=%-s", "x=%", "x=%.*f", "x=%zd", "x=%.2d",
+                         "x=%ls", "x=%c", "x=%p", "x=%n", "x=%Lf", "x=%.s"};
+    for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) assert_int_equal(log_fields_fmt_check(good[i]), 0);
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+        if (log_fields_fmt_check(bad[i]) != -1) fail_msg("accepted %s", bad[i]);
+    /* at run time: what comes before, then a mark */
+    captured c;
+    logger lg = {capture, &c, PGAI_LOG_DEBUG};
+    log_info(&lg, "bad", "a=%d b=%x c=%s", 1, 2u, "three");
+    assert_string_equal(c.fields, "a=1 b= log_format_error=1");
+}
+
+/* ---- every log call in src/ uses only what log_event supports ---- */
+
+static int src_log_calls;
+
+/* p at a "..." or '...' literal: the character after it. */
+static const char *skip_literal(const char *p)
+{
+    char q = *p++;
+    while (*p && *p != q) p += (*p == '\\' && p[1]) ? 2 : 1;
+    return *p ? p + 1 : p;
+}
+
+/*
+ * The fields format of the call whose arguments start at `p` (argument `want`,
+ * counting from 0), concatenated into fmt; "" for NULL. -1 when it is not
+ * made of string literals.
+ */
+static int call_format(const char *p, int want, char *fmt, size_t cap)
+{
+    const char *start = p;
+    int arg = 0, depth = 0;
+    for (; *p; p++) {
+        if (*p == '"' || *p == '\'') p = skip_literal(p) - 1;
+        else if (!strncmp(p, "/*", 2) && strstr(p + 2, "*/")) p = strstr(p + 2, "*/") + 1;
+        else if (!strncmp(p, "//", 2)) p += strcspn(p, "\n");
+        else if (*p == '(' || *p == '[' || *p == '{') depth++;
+        else if (depth > 0 && (*p == ')' || *p == ']' || *p == '}')) depth--;
+        else if (depth == 0 && (*p == ',' || *p == ')')) {
+            if (arg == want || *p == ')') break;
+            arg++;
+            start = p + 1;
+        }
+    }
+    if (arg != want) return -1;
+    size_t len = 0;
+    fmt[0] = '\0';
+    for (const char *a = start; a < p; a++) {
+        if (isspace((unsigned char)*a)) continue;
+        if (!strncmp(a, "NULL", 4) && len == 0) {
+            a += 3;
+            continue;
+        }
+        if (*a != '"') return -1;
+        const char *end = skip_literal(a);
+        size_t n = (size_t)(end - a) - 2;
+        if (len + n >= cap) return -1;
+        memcpy(fmt + len, a + 1, n);
+        fmt[len += n] = '\0';
+        a = end - 1;
+    }
+    return 0;
+}
+
+static int check_src_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    static const char *const names[] = {"log_debug", "log_info", "log_warn", "log_error", "log_event"};
+    size_t plen = strlen(path);
+    if (type != FTW_F || plen < 2 || path[plen - 2] != '.' || !strchr("ch", path[plen - 1])) return 0;
+    if (!strncmp(path, "src/util/log.", 13)) return 0; /* the definitions */
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *text = calloc(1, (size_t)st->st_size + 1);
+    assert_non_null(text);
+    assert_int_equal(fread(text, 1, (size_t)st->st_size, f), (size_t)st->st_size);
+    fclose(f);
+    for (const char *p = text; (p = strstr(p, "log_")); p++) {
+        if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')) continue;
+        for (size_t i = 0; i < sizeof(names) / sizeof(*names); i++) {
+            size_t n = strlen(names[i]);
+            if (strncmp(p, names[i], n) || p[n] != '(') continue;
+            char fmt[1024];
+            /* the format is the third argument of the macros, the fourth of log_event */
+            if (call_format(p + n + 1, i == 4 ? 3 : 2, fmt, sizeof(fmt)) != 0)
+                fail_msg("%s: %.60s: the fields format must be string literals or NULL", path, p);
+            if (log_fields_fmt_check(fmt) != 0)
+                fail_msg("%s: \"%s\": a conversion log_event does not support (see log.h)", path, fmt);
+            src_log_calls++;
+        }
+    }
+    free(text);
+    return 0;
+}
+
+static void test_log_formats_in_src(void **state)
+{
+    /* tests/run.sh runs the tests from the repository root */
+    if (nftw("src", check_src_file, 16, FTW_PHYS) != 0) fail_msg("cannot read src/ (run from the repository root)");
+    assert_true(src_log_calls > 20); /* the scan did find the calls */
+}
+
 static void test_log_level_parse(void **state)
 {
     pgai_log_level l;
@@ -140,6 +376,9 @@ int main(void)
         cmocka_unit_test(test_buf_cap),      cmocka_unit_test(test_log_text),
         cmocka_unit_test(test_log_json),     cmocka_unit_test(test_log_level_parse),
         cmocka_unit_test(test_one_line),     cmocka_unit_test(test_append_ident),
+        cmocka_unit_test(test_log_event_quoting), cmocka_unit_test(test_log_event_like_printf),
+        cmocka_unit_test(test_log_event_truncation), cmocka_unit_test(test_log_fields_fmt_check),
+        cmocka_unit_test(test_log_formats_in_src),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
