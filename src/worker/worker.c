@@ -540,7 +540,7 @@ static void wait_for_work(pgai_worker *w)
                 PGnotify *nt;
                 while ((nt = PQnotifies(w->listen_conn)) != NULL) {
                     woke = 1;
-                    log_debug(&w->lg, "woken by a notification", "vectorizer_id=%s", nt->extra);
+                    log_debug(&w->lg, "woken by a notification", "payload='%s'", nt->extra);
                     PQfreemem(nt);
                 }
             }
