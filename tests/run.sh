@@ -5,6 +5,7 @@
 #
 #   tests/run.sh                 # everything
 #   tests/run.sh sql/010_x.sql   # only the named test files (paths under tests/)
+#   tests/run.sh unit fault      # every test of the named folders
 #
 # Environment: BUILD (default build), SAN=1 for an ASan+UBSan build,
 # PGAI_TEST_VERBOSE=1 to show the output of passing tests too.
@@ -32,7 +33,10 @@ fail() { failed=$((failed + 1)); failures+=("$1"); echo "not ok - $1"; }
 selected=("$@")
 want() { # want PATH-UNDER-tests
   [ ${#selected[@]} -eq 0 ] && return 0
-  local s; for s in "${selected[@]}"; do [ "$s" = "$1" ] && return 0; done; return 1
+  local s; for s in "${selected[@]}"; do
+    case "$1" in "${s%/}" | "${s%/}"/*) return 0 ;; esac # a file, or every file of a folder
+  done
+  return 1
 }
 
 # --- unit tests (cmocka, TAP output: one line per test case) ---------------
