@@ -1,6 +1,7 @@
 /* embed: provider dispatch, request sizing and the HTTP retry loop; see embed.h. */
 #include "embed/embed.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -12,11 +13,13 @@
 #include "embed/provider.h"
 #include "embed/vectors.h"
 #include "util/jsonw.h"
+#include "util/parse.h"
 
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_MAX_RATE_RETRIES 30
 #define RETRY_AFTER_MAX_S 60.0
 #define RATE_DELAY_MAX_S 120.0
+#define DEFAULT_TIMEOUT_S 600.0 /* as the OpenAI SDK */
 /* The request and response buffers are kept between requests up to this
  * size; a larger one (a rare huge batch) is freed once its request is done. */
 #define KEEP_BUFFER_BYTES ((size_t)8 << 20)
@@ -39,10 +42,35 @@ void embed_trim_url(char *dst, size_t n, const char *base)
     while (len > 0 && dst[len - 1] == '/') dst[--len] = '\0';
 }
 
+int embed_http_timeout_env(long *timeout_ms, char *err, size_t errlen)
+{
+    static const char name[] = "PGAI_VECTORIZER_HTTP_TIMEOUT";
+    const char *v = getenv(name);
+    double seconds = DEFAULT_TIMEOUT_S;
+    char msg[300];
+    if (v && *v && parse_duration_msg(v, &seconds, msg, sizeof(msg)) != 0) {
+        snprintf(err, errlen, "Invalid value for %s: %s", name, msg);
+        return -1;
+    }
+    /* curl takes whole milliseconds; 0 would mean no timeout at all */
+    if (!(seconds >= 0.001)) {
+        snprintf(err, errlen, "Invalid value for %s: '%s' is not a positive time duration", name, v);
+        return -1;
+    }
+    double ms = seconds * 1000;
+    *timeout_ms = ms < (double)LONG_MAX ? (long)ms : LONG_MAX; /* past a long: as good as forever */
+    return 0;
+}
+
 int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env, embedder **out, embed_error *err)
 {
     *out = NULL;
     memset(err, 0, sizeof(*err));
+    embed_env settings = *env;
+    if (!settings.timeout_ms && embed_http_timeout_env(&settings.timeout_ms, err->message, sizeof(err->message)) != 0) {
+        err->kind = EMBED_ERR_CONFIG;
+        return -1;
+    }
     const provider_ops *ops;
     switch (v->embedding.kind) {
     case EMBEDDING_OPENAI: ops = &openai_provider; break;
@@ -57,7 +85,7 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
     if (!e) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
     e->ops = ops;
     e->v = v;
-    e->env = *env;
+    e->env = settings;
     buf_init(&e->request, 0);
     http_response_init(&e->resp);
     if (e->env.max_retries <= 0) e->env.max_retries = DEFAULT_MAX_RETRIES;
@@ -183,7 +211,8 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
 {
     http_response *resp = &e->resp;
     http_request req = {.url = url, .headers = headers, .body = e->request.data ? e->request.data : "",
-                        .body_len = e->request.len, .max_response = e->env.max_response};
+                        .body_len = e->request.len, .timeout_ms = e->env.timeout_ms,
+                        .max_response = e->env.max_response};
     unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)e;
     int failures = 0, rate_limits = 0;
     for (;;) {
@@ -198,6 +227,10 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
             embed_error_kind kind = resp->failure == HTTP_CANCELLED  ? EMBED_ERR_CANCELLED
                                     : resp->failure == HTTP_TOO_LARGE ? EMBED_ERR_RESPONSE
                                                                       : EMBED_ERR_UNAVAILABLE;
+            /* say which limit was hit and how to change it */
+            if (resp->failure == HTTP_TIMEOUT)
+                return embed_set_error(err, kind, 0, "%s (request timeout %gs, set by PGAI_VECTORIZER_HTTP_TIMEOUT)",
+                                       resp->error, (double)e->env.timeout_ms / 1000);
             return embed_set_error(err, kind, 0, "%s", resp->error);
         }
         int attempt = rate ? rate_limits++ : failures++;
