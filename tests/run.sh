@@ -5,7 +5,8 @@
 #
 #   tests/run.sh                 # everything
 #   tests/run.sh sql/010_x.sql   # only the named test files (paths under tests/)
-#   tests/run.sh unit fault      # every test of the named folders
+#   tests/run.sh unit fault      # whole directories
+#   tests/run.sh 'integration/0*'  # a pattern (quoted, so the shell leaves it alone)
 #
 # Environment: BUILD (default build), SAN=1 for an ASan+UBSan build,
 # PGAI_TEST_VERBOSE=1 to show the output of passing tests too.
@@ -31,11 +32,11 @@ pass() { passed=$((passed + 1)); echo "ok - $1"; }
 fail() { failed=$((failed + 1)); failures+=("$1"); echo "not ok - $1"; }
 
 selected=("$@")
-want() { # want PATH-UNDER-tests
+want() { # want PATH-UNDER-tests: named exactly, by its directory (unit), or by a quoted pattern ('integration/0*')
   [ ${#selected[@]} -eq 0 ] && return 0
-  local s; for s in "${selected[@]}"; do
-    case "$1" in "${s%/}" | "${s%/}"/*) return 0 ;; esac # a file, or every file of a folder
-  done
+  local s
+  # shellcheck disable=SC2053 # $s unquoted on purpose: it may be a pattern
+  for s in "${selected[@]}"; do [[ $1 == $s || $1 == ${s%/}/* ]] && return 0; done
   return 1
 }
 

@@ -1,6 +1,7 @@
 /* embed: provider dispatch, request sizing and the HTTP retry loop; see embed.h. */
 #include "embed/embed.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -11,11 +12,17 @@
 
 #include "embed/provider.h"
 #include "embed/vectors.h"
+#include "util/jsonw.h"
+#include "util/parse.h"
 
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_MAX_RATE_RETRIES 30
 #define RETRY_AFTER_MAX_S 60.0
 #define RATE_DELAY_MAX_S 120.0
+#define DEFAULT_TIMEOUT_S 600.0 /* as the OpenAI SDK */
+/* The request and response buffers are kept between requests up to this
+ * size; a larger one (a rare huge batch) is freed once its request is done. */
+#define KEEP_BUFFER_BYTES ((size_t)8 << 20)
 
 int embed_set_error(embed_error *err, embed_error_kind kind, long status, const char *fmt, ...)
 {
@@ -35,10 +42,35 @@ void embed_trim_url(char *dst, size_t n, const char *base)
     while (len > 0 && dst[len - 1] == '/') dst[--len] = '\0';
 }
 
+int embed_http_timeout_env(long *timeout_ms, char *err, size_t errlen)
+{
+    static const char name[] = "PGAI_VECTORIZER_HTTP_TIMEOUT";
+    const char *v = getenv(name);
+    double seconds = DEFAULT_TIMEOUT_S;
+    char msg[300];
+    if (v && *v && parse_duration_msg(v, &seconds, msg, sizeof(msg)) != 0) {
+        snprintf(err, errlen, "Invalid value for %s: %s", name, msg);
+        return -1;
+    }
+    /* curl takes whole milliseconds; 0 would mean no timeout at all */
+    if (!(seconds >= 0.001)) {
+        snprintf(err, errlen, "Invalid value for %s: '%s' is not a positive time duration", name, v);
+        return -1;
+    }
+    double ms = seconds * 1000;
+    *timeout_ms = ms < (double)LONG_MAX ? (long)ms : LONG_MAX; /* past a long: as good as forever */
+    return 0;
+}
+
 int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env, embedder **out, embed_error *err)
 {
     *out = NULL;
     memset(err, 0, sizeof(*err));
+    embed_env settings = *env;
+    if (!settings.timeout_ms && embed_http_timeout_env(&settings.timeout_ms, err->message, sizeof(err->message)) != 0) {
+        err->kind = EMBED_ERR_CONFIG;
+        return -1;
+    }
     const provider_ops *ops;
     switch (v->embedding.kind) {
     case EMBEDDING_OPENAI: ops = &openai_provider; break;
@@ -53,7 +85,9 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
     if (!e) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
     e->ops = ops;
     e->v = v;
-    e->env = *env;
+    e->env = settings;
+    buf_init(&e->request, 0);
+    http_response_init(&e->resp);
     if (e->env.max_retries <= 0) e->env.max_retries = DEFAULT_MAX_RETRIES;
     if (e->env.max_rate_retries <= 0) e->env.max_rate_retries = DEFAULT_MAX_RATE_RETRIES;
     e->dimensions = v->embedding.dimensions;
@@ -82,7 +116,17 @@ void embedder_free(embedder *e)
         free(e->api_key);
     }
     http_client_free(e->http);
+    buf_free(&e->request);
+    http_response_free(&e->resp);
     free(e);
+}
+
+/* After each call into the provider: the buffers stay for the next request
+ * unless one grew past KEEP_BUFFER_BYTES. */
+static void release_large_buffers(embedder *e)
+{
+    buf_shrink(&e->request, KEEP_BUFFER_BYTES);
+    buf_shrink(&e->resp.body, KEEP_BUFFER_BYTES);
 }
 
 /* Providers may echo the key back in an error body; it must never reach a log or an error row. */
@@ -101,6 +145,7 @@ int embedder_setup(embedder *e, embed_error *err)
 {
     memset(err, 0, sizeof(*err));
     int rc = e->ops->setup ? e->ops->setup(e, err) : 0;
+    release_large_buffers(e);
     if (rc != 0) scrub_key(e, err);
     return rc;
 }
@@ -119,6 +164,7 @@ int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, si
     memset(err, 0, sizeof(*err));
     if (n == 0) return 0;
     int rc = e->ops->embed(e, texts, lens, n, out, err);
+    release_large_buffers(e);
     if (rc != 0) scrub_key(e, err);
     return rc;
 }
@@ -161,10 +207,11 @@ static int sleep_cancellable(embedder *e, double seconds)
     return (e->env.cancel && e->env.cancel(e->env.cancel_userdata)) ? -1 : 0;
 }
 
-int embed_post(embedder *e, const char *url, const char *const *headers, const char *body, size_t body_len,
-               http_response *resp, embed_error *err)
+int embed_post(embedder *e, const char *url, const char *const *headers, embed_error *err)
 {
-    http_request req = {.url = url, .headers = headers, .body = body, .body_len = body_len,
+    http_response *resp = &e->resp;
+    http_request req = {.url = url, .headers = headers, .body = e->request.data ? e->request.data : "",
+                        .body_len = e->request.len, .timeout_ms = e->env.timeout_ms,
                         .max_response = e->env.max_response};
     unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)e;
     int failures = 0, rate_limits = 0;
@@ -180,6 +227,10 @@ int embed_post(embedder *e, const char *url, const char *const *headers, const c
             embed_error_kind kind = resp->failure == HTTP_CANCELLED  ? EMBED_ERR_CANCELLED
                                     : resp->failure == HTTP_TOO_LARGE ? EMBED_ERR_RESPONSE
                                                                       : EMBED_ERR_UNAVAILABLE;
+            /* say which limit was hit and how to change it */
+            if (resp->failure == HTTP_TIMEOUT)
+                return embed_set_error(err, kind, 0, "%s (request timeout %gs, set by PGAI_VECTORIZER_HTTP_TIMEOUT)",
+                                       resp->error, (double)e->env.timeout_ms / 1000);
             return embed_set_error(err, kind, 0, "%s", resp->error);
         }
         int attempt = rate ? rate_limits++ : failures++;
@@ -197,19 +248,52 @@ int embed_post(embedder *e, const char *url, const char *const *headers, const c
     }
 }
 
-json_t *embed_texts_json(const char *const *texts, const size_t *lens, size_t n, embed_error *err)
+/* The request helpers do not check each append: a failed one marks the buf
+ * failed, later appends do nothing, and embed_request_end reports it once. */
+static void request_append(embedder *e, const char *s, size_t n)
 {
-    json_t *arr = json_array();
-    if (!arr) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory"), NULL;
+    if (buf_append(&e->request, s, n) != 0) { /* reported by embed_request_end */ }
+}
+
+void embed_request_begin(embedder *e)
+{
+    buf_reset(&e->request);
+    request_append(e, "{", 1);
+}
+
+void embed_request_key(embedder *e, const char *key)
+{
+    const buf *b = &e->request;
+    if (b->len && b->data[b->len - 1] != '{') request_append(e, ",", 1);
+    embed_request_string(e, key);
+    request_append(e, ":", 1);
+}
+
+void embed_request_string(embedder *e, const char *s)
+{
+    /* the configuration was parsed from JSON, so this is valid UTF-8; if not,
+     * the request cannot be encoded and embed_request_end says so */
+    if (jsonw_string(&e->request, s, strlen(s)) != 0) e->request.failed = 1;
+}
+
+void embed_request_raw(embedder *e, const char *json) { request_append(e, json, strlen(json)); }
+
+int embed_request_texts(embedder *e, const char *const *texts, const size_t *lens, size_t n, embed_error *err)
+{
+    request_append(e, "[", 1);
     for (size_t i = 0; i < n; i++) {
-        json_t *s = json_stringn(texts[i], lens[i]);
-        if (!s || json_array_append_new(arr, s) != 0) {
-            json_decref(arr);
-            embed_set_error(err, EMBED_ERR_INPUT, 0, "input %zu is not valid UTF-8 text", i);
-            return NULL;
-        }
+        if (i) request_append(e, ",", 1);
+        if (jsonw_string(&e->request, texts[i], lens[i]) != 0 && !e->request.failed)
+            return embed_set_error(err, EMBED_ERR_INPUT, 0, "input %zu is not valid UTF-8 text", i);
     }
-    return arr;
+    request_append(e, "]", 1);
+    return 0;
+}
+
+int embed_request_end(embedder *e, embed_error *err)
+{
+    if (buf_append(&e->request, "}", 1) != 0) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
+    return 0;
 }
 
 int embed_parse_vectors(embedder *e, const http_response *resp, int ollama_shape, size_t n, float *out,

@@ -41,7 +41,14 @@ typedef struct embed_env {
     int max_retries;       /* per request, for 408/409/5xx and transport errors */
     int max_rate_retries;  /* per request, for 429: rate limits slow us down, they do not fail */
     size_t max_response;   /* response body cap; 0 = the http default */
+    long timeout_ms;       /* per HTTP request; 0 = PGAI_VECTORIZER_HTTP_TIMEOUT, or 600 s when unset */
 } embed_env;
+
+/* PGAI_VECTORIZER_HTTP_TIMEOUT (a duration as --poll-interval takes it:
+ * seconds, "30s", "5m", ...) in milliseconds, 600 s when unset or empty.
+ * Returns -1 with a message naming the variable when it is not a positive
+ * duration. */
+int embed_http_timeout_env(long *timeout_ms, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 typedef struct embedder embedder;
 

@@ -94,16 +94,13 @@ static embed_error_kind ollama_kind(long status)
 
 static const char *const json_headers[] = {"Content-Type: application/json", "Accept: application/json", NULL};
 
-static int ollama_post(embedder *e, const char *path, json_t *req, http_response *resp, embed_error *err)
+/* POSTs e->request to base + path; the response is in e->resp. */
+static int ollama_post(embedder *e, const char *path, embed_error *err)
 {
     char url[1280];
     snprintf(url, sizeof(url), "%s%s", e->base, path);
-    char *body = json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(req);
-    if (!body) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
-    int rc = embed_post(e, url, json_headers, body, strlen(body), resp, err);
-    free(body);
-    if (rc != 0 && err->kind == EMBED_ERR_UNAVAILABLE && resp->failure == HTTP_CONNECT)
+    int rc = embed_post(e, url, json_headers, err);
+    if (rc != 0 && err->kind == EMBED_ERR_UNAVAILABLE && e->resp.failure == HTTP_CONNECT)
         embed_set_error(err, EMBED_ERR_UNAVAILABLE, 0, OLLAMA_CONNECT_ERROR);
     return rc;
 }
@@ -111,53 +108,73 @@ static int ollama_post(embedder *e, const char *path, json_t *req, http_response
 static int ollama_setup(embedder *e, embed_error *err)
 {
     const char *model = e->v->embedding.model;
-    http_response resp;
-    http_response_init(&resp);
-    int rc = ollama_post(e, "/api/show", json_pack("{s:s}", "model", model), &resp, err);
-    if (rc == 0 && resp.status / 100 != 2) {
-        json_t *doc = json_loads(resp.body.data ? resp.body.data : "", 0, NULL);
+    const http_response *resp = &e->resp;
+    embed_request_begin(e);
+    embed_request_key(e, "model");
+    embed_request_string(e, model);
+    if (embed_request_end(e, err) != 0) return -1;
+    int rc = ollama_post(e, "/api/show", err);
+    if (rc == 0 && resp->status / 100 != 2) {
+        json_t *doc = json_loads(resp->body.data ? resp->body.data : "", 0, NULL);
         const char *msg = doc ? json_string_value(json_object_get(doc, "error")) : NULL;
         int missing = msg && strstr(msg, "not found");
         json_decref(doc);
         if (missing) {
             log_warn(e->env.lg, "pulling ollama model, this may take a while", "model=%s", model);
-            rc = ollama_post(e, "/api/pull", json_pack("{s:s, s:b, s:b}", "model", model, "insecure", 0, "stream", 0),
-                             &resp, err);
-            if (rc == 0 && resp.status / 100 != 2) {
-                ollama_http_error(&resp, err, EMBED_ERR_CONFIG);
+            embed_request_begin(e);
+            embed_request_key(e, "model");
+            embed_request_string(e, model);
+            embed_request_key(e, "insecure");
+            embed_request_raw(e, "false");
+            embed_request_key(e, "stream");
+            embed_request_raw(e, "false");
+            if (embed_request_end(e, err) != 0) return -1;
+            rc = ollama_post(e, "/api/pull", err);
+            if (rc == 0 && resp->status / 100 != 2) {
+                ollama_http_error(resp, err, EMBED_ERR_CONFIG);
                 char detail[sizeof(err->message)];
                 snprintf(detail, sizeof(detail), "%s", err->message);
-                embed_set_error(err, EMBED_ERR_CONFIG, resp.status, "pulling the ollama model '%s' failed: %s", model,
+                embed_set_error(err, EMBED_ERR_CONFIG, resp->status, "pulling the ollama model '%s' failed: %s", model,
                                 detail);
                 rc = -1;
             }
         }
         /* other /api/show errors are ignored, as pgai does: the embed call will tell */
     }
-    http_response_free(&resp);
     return rc;
 }
 
 static int ollama_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
                         embed_error *err)
 {
-    json_t *input = embed_texts_json(texts, lens, n, err);
-    if (!input) return -1;
-    json_t *req = json_object();
-    json_object_set_new(req, "model", json_string(e->v->embedding.model));
-    json_object_set_new(req, "input", input);
-    if (e->v->embedding.options_json) json_object_set_new(req, "options", json_loads(e->v->embedding.options_json, 0, NULL));
-    if (e->v->embedding.keep_alive) json_object_set_new(req, "keep_alive", json_string(e->v->embedding.keep_alive));
-    http_response resp;
-    http_response_init(&resp);
-    int rc = ollama_post(e, "/api/embed", req, &resp, err);
-    if (rc == 0) {
-        if (resp.status / 100 != 2)
-            rc = ollama_http_error(&resp, err, ollama_kind(resp.status));
-        else
-            rc = embed_parse_vectors(e, &resp, 1, n, out, err);
+    embed_request_begin(e);
+    embed_request_key(e, "model");
+    embed_request_string(e, e->v->embedding.model);
+    embed_request_key(e, "input");
+    if (embed_request_texts(e, texts, lens, n, err) != 0) return -1;
+    if (e->v->embedding.options_json) {
+        /* the configuration's text, re-encoded compactly; left out when it does not parse */
+        json_t *options = json_loads(e->v->embedding.options_json, 0, NULL);
+        char *text = options ? json_dumps(options, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+        if (text) {
+            embed_request_key(e, "options");
+            embed_request_raw(e, text);
+        }
+        free(text);
+        json_decref(options);
     }
-    http_response_free(&resp);
+    if (e->v->embedding.keep_alive) {
+        embed_request_key(e, "keep_alive");
+        embed_request_string(e, e->v->embedding.keep_alive);
+    }
+    if (embed_request_end(e, err) != 0) return -1;
+    int rc = ollama_post(e, "/api/embed", err);
+    if (rc == 0) {
+        if (e->resp.status / 100 != 2)
+            rc = ollama_http_error(&e->resp, err, ollama_kind(e->resp.status));
+        else
+            rc = embed_parse_vectors(e, &e->resp, 1, n, out, err);
+    }
     return rc;
 }
 

@@ -62,18 +62,25 @@ static int openai_http_error(const http_response *resp, embed_error *err)
 static int openai_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
                         embed_error *err)
 {
-    json_t *input = embed_texts_json(texts, lens, n, err);
-    if (!input) return -1;
-    json_t *req = json_object();
-    json_object_set_new(req, "input", input);
-    json_object_set_new(req, "model", json_string(e->v->embedding.model));
-    if (e->v->embedding.user) json_object_set_new(req, "user", json_string(e->v->embedding.user));
-    if (strcmp(e->v->embedding.model, "text-embedding-ada-002") != 0 && e->v->embedding.dimensions)
-        json_object_set_new(req, "dimensions", json_integer(e->v->embedding.dimensions));
-    json_object_set_new(req, "encoding_format", json_string("base64"));
-    char *body = json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(req);
-    if (!body) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
+    /* written straight into the reused buffer, members in the OpenAI SDK's order */
+    embed_request_begin(e);
+    embed_request_key(e, "input");
+    if (embed_request_texts(e, texts, lens, n, err) != 0) return -1;
+    embed_request_key(e, "model");
+    embed_request_string(e, e->v->embedding.model);
+    if (e->v->embedding.user) {
+        embed_request_key(e, "user");
+        embed_request_string(e, e->v->embedding.user);
+    }
+    if (strcmp(e->v->embedding.model, "text-embedding-ada-002") != 0 && e->v->embedding.dimensions) {
+        char dims[24];
+        snprintf(dims, sizeof(dims), "%d", e->v->embedding.dimensions);
+        embed_request_key(e, "dimensions");
+        embed_request_raw(e, dims);
+    }
+    embed_request_key(e, "encoding_format");
+    embed_request_string(e, "base64");
+    if (embed_request_end(e, err) != 0) return -1;
 
     char auth[1200] = "", org[300] = "", proj[300] = "";
     const char *headers[6];
@@ -95,18 +102,14 @@ static int openai_embed(embedder *e, const char *const *texts, const size_t *len
     }
     headers[h] = NULL;
 
-    http_response resp;
-    http_response_init(&resp);
-    int rc = embed_post(e, e->url, headers, body, strlen(body), &resp, err);
+    int rc = embed_post(e, e->url, headers, err);
     memset(auth, 0, sizeof(auth));
-    free(body);
     if (rc == 0) {
-        if (resp.status / 100 != 2)
-            rc = openai_http_error(&resp, err);
+        if (e->resp.status / 100 != 2)
+            rc = openai_http_error(&e->resp, err);
         else
-            rc = embed_parse_vectors(e, &resp, 0, n, out, err);
+            rc = embed_parse_vectors(e, &e->resp, 0, n, out, err);
     }
-    http_response_free(&resp);
     return rc;
 }
 

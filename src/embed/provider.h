@@ -29,6 +29,10 @@ struct embedder {
     double tokens_per_byte; /* estimate used for request sizing; 0 = no token budget */
     char url[1280];         /* the embeddings endpoint */
     char base[1024];        /* provider base URL (Ollama: host) */
+    /* One request body and one response per embedder, reused by every
+     * request: after the first few requests no allocation is needed. */
+    buf request;
+    http_response resp;
 };
 
 extern const provider_ops openai_provider, ollama_provider, voyage_provider;
@@ -37,17 +41,28 @@ int embed_set_error(embed_error *err, embed_error_kind kind, long status, const 
     __attribute__((format(printf, 4, 5)));
 
 /*
- * POSTs body to url with headers, retrying transport failures and 408/409/429/5xx
- * with exponential backoff (0.5 s doubling, capped at 8 s, with jitter), or the
- * server's Retry-After when it is at most 60 s. Returns 0 when a response
- * arrived (any status; the last one after retries), -1 on a transport failure
- * after the retries or cancellation (err filled).
+ * POSTs e->request to url with headers, retrying transport failures and
+ * 408/409/429/5xx with exponential backoff (0.5 s doubling, capped at 8 s,
+ * with jitter), or the server's Retry-After when it is at most 60 s. The
+ * response is in e->resp. Returns 0 when a response arrived (any status; the
+ * last one after retries), -1 on a transport failure after the retries or
+ * cancellation (err filled).
  */
-int embed_post(embedder *e, const char *url, const char *const *headers, const char *body, size_t body_len,
-               http_response *resp, embed_error *err);
+int embed_post(embedder *e, const char *url, const char *const *headers, embed_error *err);
 
-/* A JSON array of the texts; NULL when a text is not valid UTF-8 (err says which). */
-json_t *embed_texts_json(const char *const *texts, const size_t *lens, size_t n, embed_error *err);
+/* Empties e->request and starts a JSON object in it: `{`. */
+void embed_request_begin(embedder *e);
+/* Appends `"key":` (after a comma unless it is the object's first member). */
+void embed_request_key(embedder *e, const char *key);
+/* Appends a JSON string (a C string from the configuration). */
+void embed_request_string(embedder *e, const char *s);
+/* Appends JSON text as it is: a number, true, false, null, an encoded value. */
+void embed_request_raw(embedder *e, const char *json);
+/* Appends the texts as a JSON array of strings. Returns -1 with EMBED_ERR_INPUT
+ * naming the first text that is not valid UTF-8. */
+int embed_request_texts(embedder *e, const char *const *texts, const size_t *lens, size_t n, embed_error *err);
+/* Closes the object; -1 with err filled when any append failed (out of memory). */
+int embed_request_end(embedder *e, embed_error *err);
 
 /* Parses vectors out of a 2xx body into out; EMBED_ERR_RESPONSE on mismatch. */
 int embed_parse_vectors(embedder *e, const http_response *resp, int ollama_shape, size_t n, float *out,

@@ -51,31 +51,42 @@ static int voyage_http_error(const http_response *resp, embed_error *err)
 static int voyage_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
                         embed_error *err)
 {
-    json_t *input = embed_texts_json(texts, lens, n, err);
-    if (!input) return -1;
     const char *input_type = e->v->embedding.input_type;
-    json_t *req = json_pack("{s:o, s:s, s:o, s:b, s:s}", "input", input, "model", e->v->embedding.model, "input_type",
-                            input_type ? json_string(input_type) : json_null(), "truncation", 1, "encoding_format",
-                            "base64");
-    if (e->v->embedding.output_dimension)
-        json_object_set_new(req, "output_dimension", json_integer(e->v->embedding.output_dimension));
-    if (e->v->embedding.output_dtype) json_object_set_new(req, "output_dtype", json_string(e->v->embedding.output_dtype));
-    char *body = json_dumps(req, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(req);
-    if (!body) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
+    embed_request_begin(e);
+    embed_request_key(e, "input");
+    if (embed_request_texts(e, texts, lens, n, err) != 0) return -1;
+    embed_request_key(e, "model");
+    embed_request_string(e, e->v->embedding.model);
+    embed_request_key(e, "input_type");
+    if (input_type)
+        embed_request_string(e, input_type);
+    else
+        embed_request_raw(e, "null");
+    embed_request_key(e, "truncation");
+    embed_request_raw(e, "true");
+    embed_request_key(e, "encoding_format");
+    embed_request_string(e, "base64");
+    if (e->v->embedding.output_dimension) {
+        char dims[24];
+        snprintf(dims, sizeof(dims), "%d", e->v->embedding.output_dimension);
+        embed_request_key(e, "output_dimension");
+        embed_request_raw(e, dims);
+    }
+    if (e->v->embedding.output_dtype) {
+        embed_request_key(e, "output_dtype");
+        embed_request_string(e, e->v->embedding.output_dtype);
+    }
+    if (embed_request_end(e, err) != 0) return -1;
     char auth[1200] = "";
     const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
     if (e->api_key) {
         snprintf(auth, sizeof(auth), "Authorization: Bearer %s", e->api_key);
         headers[1] = auth;
     }
-    http_response resp;
-    http_response_init(&resp);
-    int rc = embed_post(e, e->url, headers, body, strlen(body), &resp, err);
+    int rc = embed_post(e, e->url, headers, err);
     memset(auth, 0, sizeof(auth));
-    free(body);
-    if (rc == 0) rc = resp.status / 100 != 2 ? voyage_http_error(&resp, err) : embed_parse_vectors(e, &resp, 0, n, out, err);
-    http_response_free(&resp);
+    if (rc == 0)
+        rc = e->resp.status / 100 != 2 ? voyage_http_error(&e->resp, err) : embed_parse_vectors(e, &e->resp, 0, n, out, err);
     return rc;
 }
 

@@ -55,6 +55,17 @@ void http_response_init(http_response *resp)
     memset(resp, 0, sizeof(*resp));
     buf_init(&resp->body, DEFAULT_MAX_RESPONSE);
     resp->retry_after_s = -1;
+    resp->content_length = -1;
+}
+
+/* Clears the previous response but keeps the body's memory for this one. */
+static void response_reset(http_response *resp, size_t max_body)
+{
+    buf body = resp->body;
+    buf_reset(&body);
+    body.max = max_body;
+    http_response_init(resp);
+    resp->body = body;
 }
 
 void http_response_free(http_response *resp) { buf_free(&resp->body); }
@@ -64,13 +75,32 @@ int http_status_retryable(long status)
     return status == 408 || status == 409 || status == 429 || status >= 500;
 }
 
+static size_t too_large(http_response *resp)
+{
+    resp->failure = HTTP_TOO_LARGE;
+    snprintf(resp->error, sizeof(resp->error), "response body larger than %zu bytes", resp->body.max);
+    return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
     http_response *resp = userdata;
-    if (buf_append(&resp->body, data, size * n) != 0) {
-        resp->failure = HTTP_TOO_LARGE;
-        return 0; /* makes curl stop with CURLE_WRITE_ERROR */
+    /* By the first piece of the body every header has arrived. A declared
+     * length is the body's size unless curl is decoding a compressed body:
+     * then it is only the compressed size, neither a bound nor the size. */
+    if (!resp->body_started) {
+        resp->body_started = 1;
+        if (resp->content_length >= 0 && !resp->content_encoded) {
+            if ((unsigned long long)resp->content_length > resp->body.max) return too_large(resp);
+            if (buf_reserve(&resp->body, (size_t)resp->content_length) != 0) {
+                resp->failure = HTTP_TRANSPORT;
+                snprintf(resp->error, sizeof(resp->error), "out of memory for a response body of %lld bytes",
+                         resp->content_length);
+                return 0;
+            }
+        }
     }
+    if (buf_append(&resp->body, data, size * n) != 0) return too_large(resp);
     return size * n;
 }
 
@@ -85,7 +115,11 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
     line[len] = '\0';
     char *colon = strchr(line, ':');
     if (!colon) {
-        if (strncmp(line, "HTTP/", 5) == 0) resp->retry_after_s = -1; /* a new response (redirect) */
+        if (strncmp(line, "HTTP/", 5) == 0) { /* a new response (redirect, 100 Continue) */
+            resp->retry_after_s = -1;
+            resp->content_length = -1;
+            resp->content_encoded = 0;
+        }
         return len;
     }
     *colon = '\0';
@@ -96,6 +130,12 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
         char *end;
         double ms = strtod(val, &end);
         if (end != val && ms >= 0) resp->retry_after_s = ms / 1000.0;
+    } else if (strcasecmp(line, "content-length") == 0) {
+        char *end;
+        long long cl = strtoll(val, &end, 10);
+        if (end != val && *end == '\0' && cl >= 0) resp->content_length = cl;
+    } else if (strcasecmp(line, "content-encoding") == 0) {
+        resp->content_encoded = *val && strcasecmp(val, "identity") != 0;
     } else if (strcasecmp(line, "retry-after") == 0 && resp->retry_after_s < 0) {
         char *end;
         double s = strtod(val, &end);
@@ -120,9 +160,7 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 
 int http_send(http_client *c, const http_request *req, http_response *resp)
 {
-    http_response_free(resp);
-    http_response_init(resp);
-    if (req->max_response) resp->body.max = req->max_response;
+    response_reset(resp, req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE);
 
     CURL *h = c->curl;
     curl_easy_reset(h); /* keeps the connection cache: keep-alive survives */
@@ -167,10 +205,7 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
         resp->failure = HTTP_OK;
         return 0;
     }
-    if (resp->failure == HTTP_TOO_LARGE) {
-        snprintf(resp->error, sizeof(resp->error), "response body larger than %zu bytes", resp->body.max);
-        return -1;
-    }
+    if (resp->failure != HTTP_OK) return -1; /* on_body stopped the transfer and said why */
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:

@@ -35,9 +35,13 @@ typedef enum http_failure {
 typedef struct http_response {
     http_failure failure;
     long status;           /* HTTP status when failure == HTTP_OK */
-    buf body;              /* response body (NUL-terminated) */
+    buf body;              /* response body (NUL-terminated); its memory is reused by the next http_send */
     double retry_after_s;  /* from retry-after-ms / retry-after, or -1 */
     char error[256];       /* transport error text when failure != HTTP_OK */
+    /* filled from the headers while receiving, to size the body buffer once */
+    long long content_length; /* -1 when the response has none */
+    int content_encoded;      /* Content-Encoding other than identity: the length is not the body's */
+    int body_started;
 } http_response;
 
 /* Returns non-zero to abort a transfer in progress (checked about every 100 ms). */
@@ -48,8 +52,12 @@ int http_client_new(http_client **out, http_cancel_fn cancel, void *cancel_userd
 void http_client_free(http_client *c);
 
 /* One attempt. Returns 0 when a response arrived (check status), -1 otherwise
- * (resp->failure and resp->error say why). resp is reset first; free it with
- * http_response_free. */
+ * (resp->failure and resp->error say why). resp must have been initialised
+ * with http_response_init; it is reset first, and its body buffer keeps the
+ * memory of the previous response, so one http_response can serve every
+ * request of a client. A known Content-Length is reserved up front, and one
+ * above the cap fails (HTTP_TOO_LARGE) before any of the body is read. Free
+ * resp with http_response_free. */
 int http_send(http_client *c, const http_request *req, http_response *resp);
 void http_response_init(http_response *resp);
 void http_response_free(http_response *resp);

@@ -12,7 +12,7 @@ void buf_init(buf *b, size_t max)
     b->max = max ? max : SIZE_MAX / 2;
 }
 
-static int buf_reserve(buf *b, size_t extra)
+int buf_reserve(buf *b, size_t extra)
 {
     if (b->failed) return -1;
     if (extra > b->max || b->len > b->max - extra) {
@@ -76,6 +76,11 @@ void buf_reset(buf *b)
     b->len = 0;
     b->failed = 0;
     if (b->data) b->data[0] = '\0';
+}
+
+void buf_shrink(buf *b, size_t keep)
+{
+    if (b->cap > keep) buf_free(b);
 }
 
 char *buf_take(buf *b)

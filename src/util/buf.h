@@ -26,7 +26,15 @@ int buf_append(buf *b, const void *data, size_t n) __attribute__((warn_unused_re
 int buf_puts(buf *b, const char *s) __attribute__((warn_unused_result));
 int buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3), warn_unused_result));
 int buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0), warn_unused_result));
+/* Makes room for `extra` more bytes without changing len: one allocation up
+ * front instead of several while appending. Past max it fails (and marks b
+ * failed) as an append would. */
+int buf_reserve(buf *b, size_t extra) __attribute__((warn_unused_result));
+/* Empties b (len = 0, failed cleared) and keeps its memory for reuse. */
 void buf_reset(buf *b);
+/* Frees b's memory (leaving it empty) when its capacity is above keep, so a
+ * reused buffer that one large use made big does not stay that big. */
+void buf_shrink(buf *b, size_t keep);
 /* Hands the data (malloc'ed, NUL-terminated) to the caller and empties b. */
 char *buf_take(buf *b);
 void buf_free(buf *b);

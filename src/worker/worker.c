@@ -24,6 +24,7 @@
 
 #include "catalog/catalog.h"
 #include "db/db.h"
+#include "embed/embed.h"
 #include "pgai/pgai.h"
 #include "track/track.h"
 #include "util/clock.h"
@@ -150,6 +151,14 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
         return pgai_error_set(err, PGAI_E_INVALID,
                               "PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, _MAX_CHUNKS_PER_DOCUMENT, _MAX_RESPONSE_BYTES and"
                               " _RETRY_DELAY_SCALE must be non-negative numbers");
+    }
+    /* each executor's embedder reads it again; checked here so that a bad
+     * value is a usage error at start-up, not an error in every batch */
+    long timeout_ms;
+    char msg[512];
+    if (embed_http_timeout_env(&timeout_ms, msg, sizeof(msg)) != 0) {
+        pgai_worker_free(w);
+        return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
     }
     *out = w;
     return PGAI_OK;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,12 +123,50 @@ static void test_base64_roundtrip(void **state)
     assert_int_equal(base64_decode("AA=A", 4, back, sizeof(back)), -1);
 }
 
+static long timeout_for(const char *value, char *msg, size_t msglen)
+{
+    if (value)
+        setenv("PGAI_VECTORIZER_HTTP_TIMEOUT", value, 1);
+    else
+        unsetenv("PGAI_VECTORIZER_HTTP_TIMEOUT");
+    long ms = -2;
+    msg[0] = '\0';
+    int rc = embed_http_timeout_env(&ms, msg, msglen);
+    unsetenv("PGAI_VECTORIZER_HTTP_TIMEOUT");
+    return rc == 0 ? ms : -1;
+}
+
+/* PGAI_VECTORIZER_HTTP_TIMEOUT: durations as --poll-interval takes them, 600 s by default. */
+static void test_http_timeout_env(void **state)
+{
+    char msg[512];
+    assert_int_equal(timeout_for(NULL, msg, sizeof(msg)), 600000);
+    assert_int_equal(timeout_for("", msg, sizeof(msg)), 600000);
+    assert_int_equal(timeout_for("2", msg, sizeof(msg)), 2000); /* plain integers are seconds */
+    assert_int_equal(timeout_for("30s", msg, sizeof(msg)), 30000);
+    assert_int_equal(timeout_for("5m", msg, sizeof(msg)), 300000);
+    assert_int_equal(timeout_for("1h30m", msg, sizeof(msg)), 5400000);
+    assert_int_equal(timeout_for("1.5s", msg, sizeof(msg)), 1500);
+    assert_true(timeout_for("9999999999999999w", msg, sizeof(msg)) == LONG_MAX); /* clamped, not overflowed */
+
+    assert_int_equal(timeout_for("soon", msg, sizeof(msg)), -1);
+    assert_string_equal(msg,
+                        "Invalid value for PGAI_VECTORIZER_HTTP_TIMEOUT: 'soon' is not a valid duration string or integer");
+    assert_int_equal(timeout_for("-3", msg, sizeof(msg)), -1);
+    assert_string_equal(msg, "Invalid value for PGAI_VECTORIZER_HTTP_TIMEOUT: time duration can't be negative");
+    /* 0 would switch curl's timeout off, a negative duration is no timeout at all */
+    assert_int_equal(timeout_for("0", msg, sizeof(msg)), -1);
+    assert_string_equal(msg, "Invalid value for PGAI_VECTORIZER_HTTP_TIMEOUT: '0' is not a positive time duration");
+    assert_int_equal(timeout_for("-5s", msg, sizeof(msg)), -1);
+    assert_string_equal(msg, "Invalid value for PGAI_VECTORIZER_HTTP_TIMEOUT: '-5s' is not a positive time duration");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_pgai_cases),          cmocka_unit_test(test_plan_openai_estimates),
         cmocka_unit_test(test_vectors_floats_and_base64), cmocka_unit_test(test_vectors_errors),
-        cmocka_unit_test(test_base64_roundtrip),
+        cmocka_unit_test(test_base64_roundtrip),          cmocka_unit_test(test_http_timeout_env),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

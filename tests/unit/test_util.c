@@ -74,6 +74,44 @@ static void test_buf_cap(void **state)
     buf_free(&b);
 }
 
+/* buf_reserve makes room without changing the contents, within the cap;
+ * buf_reset keeps the memory; buf_shrink frees it only above its limit. */
+static void test_buf_reuse(void **state)
+{
+    buf b;
+    buf_init(&b, 1000);
+    assert_int_equal(buf_puts(&b, "abc"), 0);
+    assert_int_equal(buf_reserve(&b, 500), 0);
+    assert_true(b.cap >= 504);
+    assert_int_equal(b.len, 3);
+    assert_string_equal(b.data, "abc");
+    char *mem = b.data;
+    size_t cap = b.cap;
+    assert_int_equal(buf_reserve(&b, 998), -1); /* 3 + 998 > 1000 */
+    assert_true(b.failed);
+
+    buf_reset(&b);
+    assert_false(b.failed);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.data, "");
+    assert_ptr_equal(b.data, mem); /* the memory stays for the next use */
+    assert_int_equal(b.cap, cap);
+    assert_int_equal(buf_puts(&b, "next"), 0);
+    assert_ptr_equal(b.data, mem);
+
+    buf_shrink(&b, cap); /* not above the limit: kept as it is */
+    assert_ptr_equal(b.data, mem);
+    assert_string_equal(b.data, "next");
+    buf_shrink(&b, cap - 1);
+    assert_null(b.data);
+    assert_int_equal(b.cap, 0);
+    assert_int_equal(b.len, 0);
+    assert_int_equal(b.max, 1000); /* the cap survives */
+    assert_int_equal(buf_puts(&b, "again"), 0);
+    assert_string_equal(b.data, "again");
+    buf_free(&b);
+}
+
 static void test_log_text(void **state)
 {
     buf b;
@@ -379,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_log_event_quoting), cmocka_unit_test(test_log_event_like_printf),
         cmocka_unit_test(test_log_event_truncation), cmocka_unit_test(test_log_fields_fmt_check),
         cmocka_unit_test(test_log_formats_in_src),
+        cmocka_unit_test(test_buf_reuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

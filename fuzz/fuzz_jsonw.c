@@ -1,0 +1,50 @@
+/*
+ * fuzz_jsonw: jsonw_string (util/jsonw.c), which writes provider request
+ * bodies, against jansson, whose output it must match byte for byte: the
+ * same text for what jansson accepts, a refusal for what it refuses. Also
+ * that a capped buffer either holds the whole string or fails cleanly.
+ * Input: the text, not NUL-terminated.
+ */
+#include <jansson.h>
+
+#include "fuzz_common.h"
+#include "util/jsonw.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *s = fuzz_copy(data, size);
+
+    buf b;
+    buf_init(&b, 0);
+    int rc = jsonw_string(&b, s, size);
+    FUZZ_CHECK(rc == 0 || !b.failed, "an uncapped buffer failed");
+
+    json_t *str = json_stringn(s, size);
+    FUZZ_CHECK((rc == 0) == (str != NULL), "jsonw %s what jansson %s", rc == 0 ? "accepted" : "refused",
+               str ? "accepted" : "refused");
+    if (str) {
+        char *want = json_dumps(str, JSON_ENCODE_ANY | JSON_COMPACT);
+        FUZZ_CHECK(want && strlen(want) == b.len && memcmp(want, b.data, b.len) == 0, "jsonw wrote %s, jansson %s",
+                   b.data, want ? want : "(null)");
+        free(want);
+        json_decref(str);
+    }
+
+    /* a cap somewhere inside the output: fits, or fails with b.failed set */
+    if (rc == 0) {
+        size_t full = b.len;
+        buf capped;
+        buf_init(&capped, size % (full + 1) + 1);
+        int crc = jsonw_string(&capped, s, size);
+        if (capped.max >= full)
+            FUZZ_CHECK(crc == 0 && capped.len == full, "fits in %zu but failed", capped.max);
+        else
+            FUZZ_CHECK(crc != 0 && capped.failed && capped.len <= capped.max, "did not fail at a cap of %zu",
+                       capped.max);
+        buf_free(&capped);
+    }
+
+    buf_free(&b);
+    free(s);
+    return 0;
+}
