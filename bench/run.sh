@@ -159,8 +159,8 @@ run_worker() {
 }
 
 # run_dblimit TAG VID CONNECTIONS: the database's limit for the same work.
-run_dblimit() {
-  "$DBLIMIT" -d "$URL" -i "$2" -c "$3" --vectors bench_vectors 2>"$OUT/$1.err" | tee "$OUT/$1.out"
+run_dblimit() { # run_dblimit TAG VID CONC [VECTORS-TABLE]
+  "$DBLIMIT" -d "$URL" -i "$2" -c "$3" --vectors "${4:-bench_vectors}" 2>"$OUT/$1.err" | tee "$OUT/$1.out"
 }
 
 # check_same TAG WHAT ROWS CHUNKS DROWS DCHUNKS: the runs did the same work
@@ -173,21 +173,25 @@ check_same() {
 
 # round TAG VID STORE CONC N KINDS ORDER: for each of KINDS ("worker": the
 # worker against the test provider; "stub": against the stub provider), one
-# worker run, and one dblimit run with as many connections, each from the
-# same starting state. ORDER fwd runs them in that order, rev in reverse, so
+# worker run, and one dblimit run with as many connections writing that
+# run's own vectors (the stub's are dense and random, the test provider's
+# sparse: the database's cost differs), each from the same starting state. ORDER fwd runs them in that order, rev in reverse, so
 # that alternating rounds cancel a drift in the machine's load. Records the
 # figures and ratios under TAG.
 round() {
   local tag=$1 vid=$2 store=$3 conc=$4 n=$5 kinds=$6 order=${7:-fwd}
-  local w="" s="" d="" wchunks="" schunks="" dchunks step steps="worker stub dblimit"
-  [ "$order" = rev ] && steps="dblimit stub worker"
+  local w="" s="" d="" ds="" wchunks="" schunks="" dchunks dschunks step steps="worker stub dblimit dblimit_stub"
+  [ "$order" = rev ] && steps="dblimit_stub dblimit stub worker"
+  local wanted=" $kinds dblimit "
+  case "$wanted" in *" stub "*) wanted="$wanted dblimit_stub " ;; esac
   for step in $steps; do
-    case " $kinds dblimit " in *" $step "*) ;; *) continue ;; esac
+    case "$wanted" in *" $step "*) ;; *) continue ;; esac
     reset "$vid" "$store" "$n"
     case $step in
       worker)  w=$(run_worker "$tag.worker" -i "$vid" -c "$conc"); wchunks=$(q "select count(*) from $store") ;;
       stub)    s=$(run_worker "$tag.stub" --stub -i "$vid" -c "$conc"); schunks=$(q "select count(*) from $store") ;;
       dblimit) d=$(run_dblimit "$tag.dblimit" "$vid" "$conc"); dchunks=$(q "select count(*) from $store") ;;
+      dblimit_stub) ds=$(run_dblimit "$tag.dblimit_stub" "$vid" "$conc" bench_vectors_stub); dschunks=$(q "select count(*) from $store") ;;
     esac
   done
   local drps dsec line
@@ -216,10 +220,11 @@ round() {
     local sitems swall srps
     sitems=$(field items "$s"); swall=$(field wall_s "$s")
     srps=$(calc "round($sitems / $swall, 1)")
-    check_same "$tag" "stub worker" "$sitems" "$schunks" "$(field rows "$d")" "$dchunks"
+    check_same "$tag" "stub worker" "$sitems" "$schunks" "$(field rows "$ds")" "$dschunks"
     record "$tag.stub" "$s chunks=$schunks rows_per_s=$srps"
-    record "$tag.ratio_stub" "$(calc "round($srps / $drps, 3)")"
-    line="$line; stub provider: worker $srps rows/s, ratio $(get "$tag.ratio_stub")"
+    record "$tag.dblimit_stub" "$ds"
+    record "$tag.ratio_stub" "$(calc "round($srps / $(field rows_per_s "$ds"), 3)")"
+    line="$line; stub provider: worker $srps rows/s, db limit with its vectors $(field rows_per_s "$ds") rows/s, ratio $(get "$tag.ratio_stub")"
   fi
   say "$line"
 }
@@ -235,6 +240,12 @@ prepare_vectors() {
   run_worker warmup -i 1 >/dev/null
   q "drop table if exists bench_vectors" >/dev/null
   q "create unlogged table bench_vectors as select id, chunk_seq, embedding from bench_store" >/dev/null
+  if [ "$STUB" = 1 ]; then
+    reset 1 bench_store
+    run_worker warmup.stub --stub -i 1 >/dev/null
+    q "drop table if exists bench_vectors_stub" >/dev/null
+    q "create unlogged table bench_vectors_stub as select id, chunk_seq, embedding from bench_store" >/dev/null
+  fi
 }
 want throughput || want hnsw || want sweep && prepare_vectors
 
@@ -396,8 +407,8 @@ note() { printf '%-56s %s\n' "$@"; }
     fi
     note "  ranges over the rounds" "$(get plain.ratio_range); excluded $(get plain.ratio_excl_range)${s:+; stub $(get plain.ratio_stub_range)}"
     for i in $(seq 1 "$REPEAT"); do
-      note "  round $i rows/s: worker / stub / db limit" \
-        "$(field rows_per_s "$(get "plain.$i.worker")") / $(field rows_per_s "$(get "plain.$i.stub")") / $(field rows_per_s "$(get "plain.$i.dblimit")")"
+      note "  round $i rows/s: worker / db limit; stub / db limit" \
+        "$(field rows_per_s "$(get "plain.$i.worker")") / $(field rows_per_s "$(get "plain.$i.dblimit")"); $(field rows_per_s "$(get "plain.$i.stub")") / $(field rows_per_s "$(get "plain.$i.dblimit_stub")")"
       note "    worker's wall time (s)" "$(get "plain.$i.breakdown")"
     done
   fi
@@ -407,8 +418,8 @@ note() { printf '%-56s %s\n' "$@"; }
     row "  test provider's time excluded (approximate)" "$(get "plain.c$c.ratio_excl_provider")" ">= 0.8" "$(verdict "$(get "plain.c$c.ratio_excl_provider") >= 0.8")"
     [ -n "$(get "plain.c$c.ratio_stub")" ] &&
       row "  native stub provider instead" "$(get "plain.c$c.ratio_stub")" ">= 0.8" "$(verdict "$(get "plain.c$c.ratio_stub") >= 0.8")"
-    note "  rows/s: worker / stub / db limit" \
-      "$(field rows_per_s "$(get "plain.c$c.worker")") / $(field rows_per_s "$(get "plain.c$c.stub")") / $(field rows_per_s "$(get "plain.c$c.dblimit")")"
+    note "  rows/s: worker / db limit; stub / db limit" \
+      "$(field rows_per_s "$(get "plain.c$c.worker")") / $(field rows_per_s "$(get "plain.c$c.dblimit")"); $(field rows_per_s "$(get "plain.c$c.stub")") / $(field rows_per_s "$(get "plain.c$c.dblimit_stub")")"
   done
   for c in $HNSW_CONC; do
     [ -n "$(get "hnsw.c$c.ratio")" ] || continue

@@ -152,9 +152,13 @@ static int embedding_value(scan *s, size_t dim, float *out)
 {
     ws(s);
     if (s->p < s->end && *s->p == '"') {
-        const char *b;
-        size_t n;
-        if (raw_string(s, &b, &n) != 0) return -1;
+        /* Not raw_string: base64 has no escapes and no control characters, so
+         * the decoder itself rejects anything the scan would have. */
+        const char *b = ++s->p;
+        const char *q = memchr(b, '"', (size_t)(s->end - b));
+        if (!q) return scan_fail(s, "unterminated string");
+        size_t n = (size_t)(q - b);
+        s->p = q + 1;
         /* Decoded straight into the output row: exactly dim * 4 bytes fit, so
          * a longer vector fails the decode and a shorter one the length check. */
         long got = base64_decode(b, n, (unsigned char *)out, dim * 4);

@@ -31,6 +31,11 @@ static size_t utf8_sequence(const unsigned char *p, size_t avail)
     return len;
 }
 
+/* Bytes that end a run copied as it is: controls, '"', '\\' and every byte >= 0x80. */
+static const unsigned char SPECIAL[256] = {
+    [0x00 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
+};
+
 int jsonw_string(buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -38,6 +43,8 @@ int jsonw_string(buf *b, const char *s, size_t n)
     const unsigned char *run = p; /* start of the bytes copied as they are, appended in one go */
     if (buf_append(b, "\"", 1) != 0) return -1;
     while (p < end) {
+        while (p < end && !SPECIAL[*p]) p++; /* the common case: plain ASCII */
+        if (p == end) break;
         unsigned char c = *p;
         if (c >= 0x80) {
             size_t len = utf8_sequence(p, (size_t)(end - p));

@@ -320,7 +320,10 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
  */
 static int may_need_tokenizer(const char *text, size_t len)
 {
-    return len > OPENAI_MAX_INPUT_TOKENS || memmem(text, len, "<|", 2) != NULL;
+    if (len > OPENAI_MAX_INPUT_TOKENS) return 1;
+    for (const char *p = text, *end = text + len; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++)
+        if (p + 1 < end && p[1] == '|') return 1;
+    return 0;
 }
 
 /* Embeds the rows group by group, writing each group as soon as its vectors arrive. */
