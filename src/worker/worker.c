@@ -278,7 +278,7 @@ static int initialise(pgai_worker *w, pgai_error *err)
     if (rc != PGAI_OK) return rc;
     version_warnings(w);
     if ((rc = tracker_start(w->db_url, &w->info, w->poll_interval, &w->lg, &w->tracker, err)) != PGAI_OK) return rc;
-    listen_connect(w);
+    if (!w->once) listen_connect(w); /* --once never sleeps, so never needs waking */
     w->initialised = 1;
     return PGAI_OK;
 }
