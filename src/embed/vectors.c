@@ -341,21 +341,22 @@ long base64_decode(const char *in, size_t inlen, unsigned char *out, size_t outc
     /* Padding is accepted only at the end (any amount, or none). */
     while (inlen > 0 && in[inlen - 1] == '=') inlen--;
     const unsigned char *p = (const unsigned char *)in;
+    size_t groups = inlen / 4, tail = inlen % 4;
+    size_t total = groups * 3 + (tail ? tail - 1 : 0); /* a lone last character holds no whole byte */
+    if (out && total > outcap) return -1;
+    /* Whole groups: 4 characters make 3 bytes; one test for all four. */
     size_t o = 0, i = 0;
-    /* Whole groups: 4 characters make 3 bytes. */
-    for (; i + 4 <= inlen; i += 4) {
+    for (size_t g = 0; g < groups; g++, i += 4, o += 3) {
         unsigned a = B64[p[i]], b = B64[p[i + 1]], c = B64[p[i + 2]], d = B64[p[i + 3]];
-        if (!a || !b || !c || !d) return -1;
+        if (!a | !b | !c | !d) return -1;
         uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
         if (out) {
-            if (outcap - o < 3) return -1;
             out[o] = (unsigned char)(v >> 16);
             out[o + 1] = (unsigned char)(v >> 8);
             out[o + 2] = (unsigned char)v;
         }
-        o += 3;
     }
-    /* The last 1-3 characters: each full byte they hold. */
+    /* The last 1-3 characters: each whole byte they hold. */
     uint32_t acc = 0;
     int bits = 0;
     for (; i < inlen; i++) {
@@ -365,10 +366,7 @@ long base64_decode(const char *in, size_t inlen, unsigned char *out, size_t outc
         bits += 6;
         if (bits >= 8) {
             bits -= 8;
-            if (out) {
-                if (o >= outcap) return -1;
-                out[o] = (unsigned char)(acc >> bits);
-            }
+            if (out) out[o] = (unsigned char)(acc >> bits);
             o++;
             acc &= (1u << bits) - 1;
         }
