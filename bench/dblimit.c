@@ -348,7 +348,7 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
     if (!present) die("batch", "out of memory");
     for (int i = 0; i < b.nitems; i++)
         if (queue_item_present(&b, i)) present[npresent++] = i;
-    if (v->destination.kind == DESTINATION_TABLE && store_delete_old(conn, v, &b, present, npresent, &err) != PGAI_OK) {
+    if (v->destination.kind == DESTINATION_TABLE && store_delete_old(conn, v, &b, present, npresent, NULL, &err) != PGAI_OK) {
         free(present);
         queue_batch_free(&b);
         return fail(r, &err);

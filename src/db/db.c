@@ -157,6 +157,18 @@ int db_exec(PGconn *conn, const char *sql, pgai_error *err)
     return rc;
 }
 
+int db_finish(PGconn *conn, pgai_error *err)
+{
+    int rc = PGAI_OK;
+    PGresult *res;
+    while ((res = PQgetResult(conn)) != NULL) {
+        ExecStatusType st = PQresultStatus(res);
+        if (rc == PGAI_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+    }
+    return rc;
+}
+
 int db_append_ident(buf *b, const char *ident)
 {
     /* Always quoted: an unquoted name could be a keyword or fold its case. */

@@ -33,6 +33,9 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
  */
 int db_exec(PGconn *conn, const char *sql, pgai_error *err) __attribute__((warn_unused_result));
 
+/* Collects the results of a statement sent with PQsend*: the first error, if any. */
+int db_finish(PGconn *conn, pgai_error *err) __attribute__((warn_unused_result));
+
 /* Fills err from a failed result (or from the connection when res is NULL). */
 int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res);
 

@@ -13,10 +13,12 @@
 #define COPY_FLUSH_BYTES (256 << 10) /* smaller: less memory per executor, same speed */
 
 int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
-                     pgai_error *err)
+                     int *pending, pgai_error *err)
 {
+    if (pending) *pending = 0;
     if (nitems == 0) return PGAI_OK;
     size_t per_stmt = MAX_PARAMS / v->npk;
+    int send_only = pending && nitems <= per_stmt;
     for (size_t start = 0; start < nitems; start += per_stmt) {
         size_t n = nitems - start < per_stmt ? nitems - start : per_stmt;
         buf sql;
@@ -45,9 +47,16 @@ int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, co
                 lens[j] = PQgetlength(b->res, items[start + k], (int)i);
                 fmts[j] = 1;
             }
-        PGresult *res = PQexecParams(conn, sql.data, (int)np, NULL, vals, lens, fmts, 0);
-        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PGAI_OK : db_error_from_result(err, conn, res);
-        PQclear(res);
+        if (send_only) {
+            if (PQsendQueryParams(conn, sql.data, (int)np, NULL, vals, lens, fmts, 0) == 1)
+                *pending = 1;
+            else
+                rc = pgai_error_set(err, PGAI_E_SQL, "%s", PQerrorMessage(conn));
+        } else {
+            PGresult *res = PQexecParams(conn, sql.data, (int)np, NULL, vals, lens, fmts, 0);
+            rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PGAI_OK : db_error_from_result(err, conn, res);
+            PQclear(res);
+        }
         free(vals), free(lens), free(fmts), buf_free(&sql);
         if (rc != PGAI_OK) return rc;
     }

@@ -20,9 +20,15 @@ typedef struct store_row {
     size_t chunk_len;
 } store_row;
 
-/* DELETE FROM target WHERE (key) IN (...) for the given items (table destination). */
+/*
+ * DELETE FROM target WHERE (key) IN (...) for the given items (table
+ * destination). With `pending` non-NULL and one statement enough (up to
+ * 65535 key values), the statement is only sent and *pending set: the caller
+ * must collect it with db_finish before the connection's next use, and can
+ * meanwhile do work that needs no database (the provider's round trip).
+ */
 int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
-                     pgai_error *err) __attribute__((warn_unused_result));
+                     int *pending, pgai_error *err) __attribute__((warn_unused_result));
 
 /* Writes rows[0..n) with vectors[n * dim]; `scratch` is a reusable buffer for COPY data. */
 int store_write(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,

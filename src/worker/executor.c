@@ -31,6 +31,7 @@ typedef struct executor {
     embedder *emb;
     int truncates;            /* OpenAI models with a known 8191-token context */
     const bpe_tokenizer *bpe; /* loaded on the first text that may need it */
+    int delete_pending;       /* the batch's DELETE of old chunks is still running */
     buf scratch;
 } executor;
 
@@ -273,6 +274,18 @@ typedef struct embed_job {
 } embed_job;
 
 /*
+ * Waits for the batch's DELETE of old chunks, sent before chunking and the
+ * provider's round trip so that the database works while we do. Called
+ * before anything else is sent on the connection.
+ */
+static int settle(executor *x, pgai_error *err)
+{
+    if (!x->delete_pending) return PGAI_OK;
+    x->delete_pending = 0;
+    return db_finish(x->conn, err);
+}
+
+/*
  * Embeds and writes rows[idx[0..n)]. When the provider rejects the request
  * as invalid input, the rows are halved and retried until the offending rows
  * are alone: only their items fail, the rest is written. Any other error
@@ -296,7 +309,8 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
     log_debug(x->a->lg, "embedding request", "inputs=%zu vectorizer_id=%d", m, x->v->id);
     int rc = PGAI_OK;
     if (embedder_embed(x->emb, j->sel_texts, j->sel_lens, m, j->vec, j->eerr) == 0) {
-        rc = store_write(x->conn, x->v, j->b, j->sel_rows, m, j->vec, j->dim, &x->scratch, j->err);
+        rc = settle(x, j->err);
+        if (rc == PGAI_OK) rc = store_write(x->conn, x->v, j->b, j->sel_rows, m, j->vec, j->dim, &x->scratch, j->err);
         for (size_t k = 0; k < m && rc == PGAI_OK; k++) j->items[j->w->rows[mine[k]].item].wrote = 1;
         j->ok_rows += m;
     } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a->info->has_loading_retries) {
@@ -511,21 +525,23 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     for (int i = 0; i < b.nitems; i++)
         if (queue_item_present(&b, i)) present[npresent++] = i;
     if (x->v->destination.kind == DESTINATION_TABLE &&
-        (rc = store_delete_old(x->conn, x->v, &b, present, npresent, err)) != PGAI_OK)
+        (rc = store_delete_old(x->conn, x->v, &b, present, npresent, &x->delete_pending, err)) != PGAI_OK)
         goto fail;
     for (size_t k = 0; k < npresent; k++)
         if ((rc = prepare_item(x, &b, present[k], &items[present[k]], &w, err)) != PGAI_OK) goto fail;
     log_debug(x->a->lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
-    if ((rc = embed_and_store(x, &b, &w, items, &eerr, err)) != PGAI_OK) {
+    rc = embed_and_store(x, &b, &w, items, &eerr, err);
+    if (rc != PGAI_OK) {
         *provider_failed = eerr.kind != EMBED_ERR_NONE;
         goto fail;
     }
+    if ((rc = settle(x, err)) != PGAI_OK) goto fail; /* when no row was written */
     /* Failed items: no half-written documents, then charge each one attempt. */
     size_t nundo = 0;
     for (size_t k = 0; k < npresent; k++)
         if (items[present[k]].failed && items[present[k]].wrote) undo[nundo++] = present[k];
     if (nundo && x->v->destination.kind == DESTINATION_TABLE &&
-        (rc = store_delete_old(x->conn, x->v, &b, undo, nundo, err)) != PGAI_OK)
+        (rc = store_delete_old(x->conn, x->v, &b, undo, nundo, NULL, err)) != PGAI_OK)
         goto fail;
     for (size_t k = 0; k < npresent; k++) {
         if (!items[present[k]].failed) continue;
@@ -545,6 +561,7 @@ fail:
     free(present), free(undo), free(items);
     work_free(&w);
     if (b.res) queue_batch_free(&b);
+    x->delete_pending = 0; /* ROLLBACK below discards its result */
     pgai_error ignored;
     if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* a broken connection rolls back by itself */ }
     return rc;
