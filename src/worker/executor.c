@@ -11,9 +11,9 @@
 #include "embed/embed.h"
 #include "embed/tokenizer.h"
 #include "format/format.h"
-#include "util/clock.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "util/clock.h"
 
 #define OPENAI_MAX_INPUT_TOKENS 8191
 

@@ -12,6 +12,10 @@ set -euo pipefail
 fault_setup
 
 FAULT_DIM=64 FAULT_BATCH=20 make_source docs 300
+# The cluster runs with synchronous_commit off, so a crash loses the last
+# commits (that is part of the test: the worker must cope); the setup itself
+# must survive, or there is no vectorizer left to check.
+sql "checkpoint" >/dev/null
 V=$(vid docs)
 provider_control '{"latency_ms": 150}' >/dev/null
 mon_start
