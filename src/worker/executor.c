@@ -84,13 +84,19 @@ static int setup(executor *x, pgai_error *err)
     const executor_args *a = x->a;
     char app[64];
     snprintf(app, sizeof(app), "pgai-worker[%d]: %s", v->id, tracker_short_id(a->tracker));
-    x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stopping, a->userdata, err);
+    x->conn = db_pool_take(a->pool);
+    if (!x->conn) x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stopping, a->userdata, err);
     if (!x->conn) return err->code;
-    /* The text forms the formatter renders (as pgai's psycopg does) depend on these. */
-    int rc = db_exec(x->conn,
+    /* The text forms the formatter renders (as pgai's psycopg does) depend on
+     * these; the name says which vectorizer a (possibly reused) connection serves. */
+    buf session;
+    buf_init(&session, 0);
+    int rc = db_sqlf(&session,
                      "set datestyle = 'ISO'; set intervalstyle = 'postgres'; set extra_float_digits = 1;"
-                     " set bytea_output = 'hex'",
-                     err);
+                     " set bytea_output = 'hex'; set application_name = %L",
+                     app);
+    rc = rc != 0 ? pgai_error_set(err, PGAI_E_NOMEM, "out of memory") : db_exec(x->conn, session.data, err);
+    buf_free(&session);
     if (rc != PGAI_OK) return rc;
     if ((rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
     x->load_col = -1;
@@ -142,7 +148,7 @@ static int setup(executor *x, pgai_error *err)
 
 static void teardown(executor *x)
 {
-    PQfinish(x->conn);
+    db_pool_give(x->a->pool, x->conn); /* kept only if healthy and outside a transaction */
     catalog_source_columns_free(x->cols, x->ncols);
     free(x->claim_sql);
     free(x->begin_sql);

@@ -8,6 +8,7 @@
 #define PGAI_EXECUTOR_H
 
 #include "catalog/catalog.h"
+#include "db/pool.h"
 #include "track/track.h"
 #include "util/log.h"
 
@@ -27,6 +28,7 @@ typedef struct executor_args {
     long long max_document_bytes; /* hard limit on the loaded text */
     size_t max_response_bytes;    /* hard limit on a provider response body */
     double retry_delay_s;         /* a failed item waits retry_delay_s * attempts before its next try */
+    db_pool *pool;                /* where the connection comes from and goes back to; NULL: its own */
 } executor_args;
 
 /* Runs until the queue is empty, the vectorizer is disabled, or a stop is

@@ -24,6 +24,7 @@
 
 #include "catalog/catalog.h"
 #include "db/db.h"
+#include "db/pool.h"
 #include "embed/embed.h"
 #include "pgai/pgai.h"
 #include "track/track.h"
@@ -44,6 +45,11 @@
 /* Reconnecting to a database that went away. */
 #define DB_BACKOFF_FIRST_S 1.0
 #define DB_BACKOFF_MAX_S 30.0
+/* Connections kept between passes: enough for every executor of a busy
+ * worker, closed after 30 s unused so an idle worker holds no more than its
+ * LISTEN and heartbeat connections. */
+#define POOL_MAX_IDLE 64
+#define POOL_IDLE_S 30.0
 
 typedef struct backoff {
     int id;
@@ -70,6 +76,7 @@ struct pgai_worker {
     catalog_info info;
     tracker *tracker;
     PGconn *listen_conn;
+    db_pool *pool; /* connections kept between passes, while pgai_worker_run runs */
     int *reported_unsupported; /* vectorizer ids already told about a missing feature */
     size_t nreported;
 
@@ -337,7 +344,7 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
                                         .max_chunks_per_item = w->max_chunks_per_document,
                                         .max_document_bytes = w->max_document_bytes,
                                         .max_response_bytes = w->max_response_bytes,
-                                        .retry_delay_s = w->retry_delay_s};
+                                        .retry_delay_s = w->retry_delay_s, .pool = w->pool};
         slots[i].started = pthread_create(&slots[i].thread, NULL, executor_thread, &slots[i]) == 0;
         if (!slots[i].started) executor_thread(&slots[i]); /* no thread to be had: run it here */
     }
@@ -434,7 +441,8 @@ static void format_ids(char *out, size_t n, const int *ids, size_t count)
 /* One pass over the vectorizers. */
 static int run_pass(pgai_worker *w, pgai_error *err)
 {
-    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, is_stopping, w, err);
+    PGconn *conn = db_pool_take(w->pool);
+    if (!conn) conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, is_stopping, w, err);
     if (!conn && is_stopping(w)) return PGAI_OK;
     if (!conn) {
         pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
@@ -478,7 +486,7 @@ static int run_pass(pgai_worker *w, pgai_error *err)
         if ((rc = visit_vectorizer(w, conn, ids[i], &had_error, err)) != PGAI_OK) break;
 out:
     free(ids);
-    PQfinish(conn);
+    db_pool_give(w->pool, conn);
     return rc;
 }
 
@@ -532,6 +540,8 @@ static void wait_for_work(pgai_worker *w)
         if (w->listen_conn) fds[1].fd = PQsocket(w->listen_conn);
         int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
         if (!w->listen_conn && ms > 1000) ms = 1000;
+        double prune_in = db_pool_prune(w->pool); /* idle connections are not kept for long */
+        if (prune_in >= 0 && prune_in * 1000 + 1 < ms) ms = (int)(prune_in * 1000) + 1;
         int r = poll(fds, 2, ms);
         if (r < 0 && errno != EINTR) return;
         if (r > 0 && (fds[0].revents & POLLIN)) {
@@ -567,6 +577,8 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
     if (!atomic_compare_exchange_strong(&w->in_run, &expected, 1))
         return pgai_error_set(err, PGAI_E_STATE, "the worker is already running");
     log_debug(&w->lg, "starting vectorizer worker", NULL);
+    /* Without a pool (out of memory) every pass simply connects anew. */
+    w->pool = db_pool_new(POOL_MAX_IDLE, POOL_IDLE_S);
     int rc = PGAI_OK;
     while (!is_stopping(w)) {
         if (!w->initialised && (rc = initialise(w, err)) != PGAI_OK) {
@@ -601,6 +613,8 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
         w->tracker = NULL;
     }
     w->initialised = 0;
+    db_pool_free(w->pool);
+    w->pool = NULL;
     log_info(&w->lg, "exiting processor.run()", NULL);
     if (rc == PGAI_OK) memset(err, 0, sizeof(*err)); /* errors it carried on from are not the result */
     atomic_store(&w->in_run, 0);
