@@ -42,36 +42,17 @@ static int expect(scan *s, char c)
     return 0;
 }
 
-/* The slow path of raw_string: walks escapes one by one. */
-static int raw_string_escaped(scan *s)
-{
-    while (s->p < s->end && *s->p != '"') {
-        if ((unsigned char)*s->p < 0x20) return scan_fail(s, "control character in string");
-        s->p += (*s->p == '\\') ? 2 : 1;
-    }
-    if (s->p >= s->end) return scan_fail(s, "unterminated string");
-    return 0;
-}
-
-/*
- * Skips a string; on return start and len delimit its raw (still escaped)
- * content. Base64 vectors are long strings without escapes, so the common
- * case is two memchr calls and a loop the compiler vectorises.
- */
+/* Skips a string; on return start and len delimit its raw (still escaped) content. */
 static int raw_string(scan *s, const char **start, size_t *len)
 {
     ws(s);
     if (s->p >= s->end || *s->p != '"') return scan_fail(s, "expected a string");
     const char *b = ++s->p;
-    const char *q = memchr(b, '"', (size_t)(s->end - b));
-    if (q && !memchr(b, '\\', (size_t)(q - b))) {
-        unsigned char control = 0;
-        for (const char *c = b; c < q; c++) control |= (unsigned char)*c < 0x20;
-        if (control) return scan_fail(s, "control character in string");
-        s->p = q;
-    } else if (raw_string_escaped(s) != 0) {
-        return -1;
+    while (s->p < s->end && *s->p != '"') {
+        if ((unsigned char)*s->p < 0x20) return scan_fail(s, "control character in string");
+        s->p += (*s->p == '\\') ? 2 : 1;
     }
+    if (s->p >= s->end) return scan_fail(s, "unterminated string");
     *start = b;
     *len = (size_t)(s->p - b);
     s->p++;

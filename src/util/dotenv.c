@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/utf8.h"
 
 /* A .env file is a few lines; this only keeps a wrong path (a log file, a
  * device) from eating memory. */
@@ -35,40 +36,11 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 
 static int utf8_valid(const unsigned char *s, size_t n, size_t *bad)
 {
-    size_t i = 0;
-    while (i < n) {
-        unsigned char c = s[i];
-        size_t need;
-        unsigned char lo = 0x80, hi = 0xBF;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if (c >= 0xC2 && c <= 0xDF) {
-            need = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
+    for (size_t i = 0, len; i < n; i += len)
+        if ((len = utf8_sequence(s + i, n - i)) == 0) {
             *bad = i;
             return 0;
         }
-        if (n - i < need || s[i + 1] < lo || s[i + 1] > hi) {
-            *bad = i;
-            return 0;
-        }
-        for (size_t k = 2; k < need; k++) {
-            if (s[i + k] < 0x80 || s[i + k] > 0xBF) {
-                *bad = i;
-                return 0;
-            }
-        }
-        i += need;
-    }
     return 1;
 }
 

@@ -100,14 +100,7 @@ check_eq "the key reached the provider" "$(provider_stats openai.last_headers.Au
 psql_q -c "delete from ai.vectorizer_worker_process" >/dev/null
 "$PGAI" vectorizer worker -d "$TEST_DB_URL" --poll-interval 1s >"$PGTMP/rereg.log" 2>&1 & wp=$!
 trap 'kill $wp 2>/dev/null || true; provider_stop' EXIT
-row_back() { # row_back ID : until the worker's row (ID, or any) exists again, 20 s at most
-  local i
-  for i in $(seq 1 200); do
-    [ "$(sql "select count(*) from ai.vectorizer_worker_process where id::text like '${1:-%}'")" = 1 ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
+row_back() { wait_for "select count(*) from ai.vectorizer_worker_process where id::text like '${1:-%}'" 1; }
 check "registered at start" row_back
 wid=$(sql "select id from ai.vectorizer_worker_process")
 psql_q -c "delete from ai.vectorizer_worker_process" >/dev/null

@@ -11,11 +11,6 @@ create table feed (id int primary key, body text);
 select ai.create_vectorizer('feed'::regclass, loading => ai.loading_column('body'),
   embedding => ai.embedding_openai('text-embedding-3-small', 8), chunking => ai.chunking_none());
 SQL
-wait_for() { # wait_for SQL WANT : polls up to 60 s
-  local i
-  for i in $(seq 1 600); do [ "$(sql "$1")" = "$2" ] && return 0; sleep 0.1; done
-  return 1
-}
 
 "$PGAI" vectorizer worker -d "$TEST_DB_URL" --poll-interval 1h >"$PGTMP/wake.log" 2>&1 & wp=$!
 trap 'kill $wp 2>/dev/null || true; provider_stop' EXIT

@@ -13,11 +13,6 @@ select ai.create_vectorizer('feed'::regclass, loading => ai.loading_column('body
   embedding => ai.embedding_openai('text-embedding-3-small', 8), chunking => ai.chunking_none(),
   processing => ai.processing_default(concurrency => 2));
 SQL
-wait_for() { # wait_for SQL WANT : polls up to 60 s
-  local i
-  for i in $(seq 1 600); do [ "$(sql "$1")" = "$2" ] && return 0; sleep 0.1; done
-  return 1
-}
 # the backends of the worker's pass and executors (not its heartbeat and LISTEN ones)
 worker_pids() {
   sql "select coalesce(string_agg(pid::text, ',' order by pid), '') from pg_stat_activity

@@ -42,3 +42,9 @@ run_worker() {
   set -e
 }
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 -d "${DB:-$TEST_DB_URL}" "$@"; }
+# wait_for SQL WANT : until the query's result is WANT, 60 s at most (status 1 then).
+wait_for() {
+  local i
+  for i in $(seq 1 600); do [ "$(sql "$1")" = "$2" ] && return 0; sleep 0.1; done
+  return 1
+}
