@@ -31,7 +31,7 @@ run "tests (normal build)" BUILD=build
 TEST_ARGS=()
 # (not the Python binding or packaging tests: they run other programs, which
 # cannot load a sanitized library)
-for f in tests/unit/test_*.c tests/integration/*.sh; do
+for f in tests/unit/test_*.c tests/integration/*.sh tests/security/*.sh; do
   case "$f" in */060_python.sh|*/070_packaging.sh) continue ;; esac
   [ -f "$f" ] && TEST_ARGS+=("${f#tests/}")
 done

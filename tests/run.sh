@@ -5,7 +5,7 @@
 #
 #   tests/run.sh                 # everything
 #   tests/run.sh sql/010_x.sql   # only the named test files (paths under tests/)
-#   tests/run.sh unit fault      # whole directories
+#   tests/run.sh unit fault      # whole directories (unit sql integration fault security)
 #   tests/run.sh 'integration/0*'  # a pattern (quoted, so the shell leaves it alone)
 #
 # Environment: BUILD (default build), SAN=1 for an ASan+UBSan build,
@@ -59,7 +59,7 @@ done
 
 # --- tests against a real PostgreSQL -------------------------------------
 db_tests=()
-for f in tests/sql/*.sql tests/sql/*.sh tests/integration/*.sh tests/fault/*.sh; do
+for f in tests/sql/*.sql tests/sql/*.sh tests/integration/*.sh tests/fault/*.sh tests/security/*.sh; do
   [ -f "$f" ] || continue
   want "${f#tests/}" && db_tests+=("$f")
 done

@@ -189,18 +189,104 @@ void catalog_source_columns_free(source_column *cols, size_t n)
     free(cols);
 }
 
-int catalog_reveal_secret(PGconn *conn, const char *name, char **value, pgai_error *err)
+/*
+ * ai.reveal_secret comes from pgai's extension. pgai's usage grant gives
+ * tenants CREATE on schema ai, so a tenant could plant a function of that
+ * name where the extension is absent: call only one owned by a superuser or
+ * by the owner of schema ai, with an exact (text) argument so no overload
+ * can be a better match, and as the vectorizer's owner when the worker may
+ * act as it, so the extension's per-role secret permissions apply.
+ */
+static const char REVEAL_SECRET_SQL[] =
+    "select p.oid is not null,"
+    " (select pg_catalog.pg_has_role(session_user, c.relowner, 'MEMBER') and c.relowner <> r.oid"
+    "  from pg_catalog.pg_class c join pg_catalog.pg_roles r on r.rolname = current_user"
+    "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text))),"
+    " (select c.relowner::pg_catalog.regrole::pg_catalog.text from pg_catalog.pg_class c"
+    "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text)))"
+    " from (select 1) x left join pg_catalog.pg_proc p"
+    " on p.pronamespace = 'ai'::pg_catalog.regnamespace and p.proname = 'reveal_secret'"
+    " and p.proargtypes = '25'::pg_catalog.oidvector"
+    " and (p.proowner = (select nspowner from pg_catalog.pg_namespace where nspname = 'ai')"
+    "      or (select rolsuper from pg_catalog.pg_roles where oid = p.proowner))";
+
+int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, char **value, pgai_error *err)
 {
-    const char *params[1] = {name};
     *value = NULL;
-    PGresult *res = PQexecParams(conn, "select ai.reveal_secret($1)", 1, NULL, params, NULL, NULL, 0);
-    int rc = PGAI_OK;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = db_error_from_result(err, conn, res);
-    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) && !(*value = strdup(PQgetvalue(res, 0, 0))))
-        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    const char *qparams[2] = {v->queue_schema, v->queue_table};
+    PGresult *res = PQexecParams(conn, REVEAL_SECRET_SQL, 2, NULL, qparams, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        int rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+        return rc;
+    }
+    int trusted = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
+    int as_owner = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+    char owner[256];
+    snprintf(owner, sizeof(owner), "%s", PQgetvalue(res, 0, 2));
     PQclear(res);
+    if (!trusted)
+        return pgai_error_set(err, PGAI_E_PRIVILEGE,
+                              "ai.reveal_secret is not owned by a superuser or the owner of schema ai; the worker "
+                              "does not call it (docs/security.md)");
+    const char *params[2] = {name, owner};
+    /* In a transaction of its own, so SET LOCAL ROLE ends with it. */
+    res = PQexecParams(conn, as_owner ? "begin" : "select", 0, NULL, NULL, NULL, NULL, 0);
+    PQclear(res);
+    int rc = PGAI_OK;
+    if (as_owner) {
+        res = PQexecParams(conn, "select pg_catalog.set_config('role', $1::pg_catalog.text, true)", 1, NULL,
+                           params + 1, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = db_error_from_result(err, conn, res);
+        PQclear(res);
+    }
+    if (rc == PGAI_OK) {
+        res = PQexecParams(conn, "select ai.reveal_secret($1::pg_catalog.text)", 1, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK)
+            rc = db_error_from_result(err, conn, res);
+        else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) && !(*value = strdup(PQgetvalue(res, 0, 0))))
+            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        PQclear(res);
+    }
+    if (as_owner) {
+        pgai_error ignored;
+        if (db_exec(conn, rc == PGAI_OK ? "commit" : "rollback", &ignored) != PGAI_OK) { /* rolled back */ }
+    }
     return rc;
+}
+
+/*
+ * Which environment variables a vectorizer may name as its API key: the
+ * providers' own, those the operator lists in
+ * PGAI_VECTORIZER_WORKER_API_KEY_NAMES (comma-separated), and names that
+ * say they are one (containing API_KEY). Never the worker's own
+ * configuration or other credentials, whatever the list says: its database
+ * URL, libpq's PG* variables, AWS credentials (docs/security.md).
+ */
+int catalog_api_key_name_allowed(const char *name)
+{
+    static const char *const never[] = {"PGAI_", "PG", "DATABASE_URL", "AWS_", NULL};
+    static const char *const provider_keys[] = {
+        "OPENAI_API_KEY", "VOYAGE_API_KEY", "COHERE_API_KEY", "MISTRAL_API_KEY", "AZURE_API_KEY",
+        "AZURE_OPENAI_API_KEY", "AZURE_AD_TOKEN", "GEMINI_API_KEY", "GOOGLE_API_KEY", "HUGGINGFACE_API_KEY",
+        "HF_TOKEN", "OLLAMA_API_KEY", NULL};
+    if (!name || !*name) return 0;
+    for (const char *const *p = never; *p; p++)
+        if (strncmp(name, *p, strlen(*p)) == 0) return 0;
+    for (const char *const *p = provider_keys; *p; p++)
+        if (strcmp(name, *p) == 0) return 1;
+    if (strstr(name, "API_KEY")) return 1;
+    const char *list = getenv("PGAI_VECTORIZER_WORKER_API_KEY_NAMES");
+    size_t n = strlen(name);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        while (len && *p == ' ') p++, len--;
+        while (len && p[len - 1] == ' ') len--;
+        if (len == n && memcmp(p, name, n) == 0) return 1;
+        p = end ? end + 1 : p + strlen(p);
+    }
+    return 0;
 }
 
 int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const logger *lg, char **key,
@@ -209,20 +295,31 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
     *key = NULL;
     const char *name = v->embedding.api_key_name;
     if (!name) return PGAI_OK;
-    const char *env = getenv(name);
+    int allowed = catalog_api_key_name_allowed(name);
+    const char *env = allowed ? getenv(name) : NULL;
+    if (!allowed) log_warn(lg, "api_key_name is not an API key variable: not read from the environment",
+                           "api_key_name=%s vectorizer_id=%d", name, v->id);
     if (env) {
         if (*env && !(*key = strdup(env))) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
     } else if (info->has_reveal_secret) {
-        int rc = catalog_reveal_secret(conn, name, key, err);
+        int rc = catalog_reveal_secret(conn, v, name, key, err);
         if (rc != PGAI_OK) return rc;
         if (*key) log_debug(lg, "obtained secret from database", "name=%s", name);
     }
     if (!*key || !**key) {
         free(*key);
         *key = NULL;
+        if (!allowed)
+            return pgai_error_set(err, PGAI_E_INVALID,
+                                  "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: "
+                                  "%s is not a variable the worker may use as an API key (allowed: the providers' own "
+                                  "key variables, names containing API_KEY, and names listed in "
+                                  "PGAI_VECTORIZER_WORKER_API_KEY_NAMES; never PGAI_*, PG*, DATABASE_URL or AWS_*)",
+                                  name, v->id, name);
         return pgai_error_set(err, PGAI_E_INVALID,
-                              "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d", name,
-                              v->id);
+                              "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: set %s "
+                              "in the worker's environment or .env file%s",
+                              name, v->id, name, info->has_reveal_secret ? ", or as a secret for ai.reveal_secret" : "");
     }
     return PGAI_OK;
 }

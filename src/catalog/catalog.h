@@ -46,9 +46,13 @@ int catalog_source_columns(PGconn *conn, const vectorizer *v, source_column **ou
     __attribute__((warn_unused_result));
 void catalog_source_columns_free(source_column *cols, size_t n);
 
-/* ai.reveal_secret(name); *value is malloc'ed or NULL when the function returns NULL. */
-int catalog_reveal_secret(PGconn *conn, const char *name, char **value, pgai_error *err)
+/* ai.reveal_secret(name), only when a trusted role owns it, as the vectorizer's
+ * owner where the worker may act as it; *value is malloc'ed or NULL when the
+ * function returns NULL. */
+int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, char **value, pgai_error *err)
     __attribute__((warn_unused_result));
+/* Whether an environment variable may be read as an API key (docs/security.md). */
+int catalog_api_key_name_allowed(const char *name);
 
 /*
  * The API key named by embedding.api_key_name: the environment first (a

@@ -77,6 +77,16 @@ static void mask_password(pgai_error *err, const char *url)
     }
 }
 
+int db_pin_session(PGconn *conn, pgai_error *err)
+{
+    /* Everything the worker sends schema-qualifies what it names, so only
+     * pg_catalog needs to be searched: an object a tenant creates in a
+     * schema on the default path (public, "$user") can never capture one of
+     * our calls or operators. Strings mean what they say whatever the
+     * database or role defaults are. */
+    return db_exec(conn, "set standard_conforming_strings = on; set search_path = pg_catalog, pg_temp", err);
+}
+
 /* The connect timeout in seconds: the URL's connect_timeout, else 10. */
 static double connect_timeout_s(PGconn *conn)
 {
@@ -123,6 +133,10 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
     if (PQstatus(conn) != CONNECTION_OK) {
         pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: %s", PQerrorMessage(conn));
         mask_password(err, url);
+        PQfinish(conn);
+        return NULL;
+    }
+    if (db_pin_session(conn, err) != PGAI_OK) {
         PQfinish(conn);
         return NULL;
     }
@@ -180,10 +194,16 @@ int db_append_ident(buf *b, const char *ident)
 
 int db_append_literal(buf *b, const char *value)
 {
-    /* standard_conforming_strings is on in every supported server: only quotes need doubling */
-    if (buf_puts(b, "'") != 0) return -1;
+    /*
+     * An escape string literal (E'...') with backslashes and quotes doubled
+     * means the same text whatever standard_conforming_strings is: a
+     * database whose owner set it off cannot turn a backslash in a catalog
+     * name into the end of our literal (which a plain '...' would allow).
+     */
+    int has_backslash = strchr(value, '\\') != NULL;
+    if (buf_puts(b, has_backslash ? "E'" : "'") != 0) return -1;
     for (const char *p = value; *p; p++)
-        if (buf_append(b, p, 1) != 0 || (*p == '\'' && buf_append(b, p, 1) != 0)) return -1;
+        if (buf_append(b, p, 1) != 0 || ((*p == '\'' || *p == '\\') && buf_append(b, p, 1) != 0)) return -1;
     return buf_puts(b, "'");
 }
 

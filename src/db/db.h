@@ -27,6 +27,14 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
                                void *userdata, pgai_error *err);
 
 /*
+ * Pins what the meaning of our SQL depends on (docs/security.md):
+ * search_path = pg_catalog, pg_temp and standard_conforming_strings = on.
+ * db_connect does it on every new connection; `pgai install` resets
+ * search_path for pgai's scripts.
+ */
+int db_pin_session(PGconn *conn, pgai_error *err) __attribute__((warn_unused_result));
+
+/*
  * Runs a command that returns no rows (or whose rows are ignored). On failure
  * fills err from the server's error (SQLSTATE and primary message) and returns
  * its code: PGAI_E_PRIVILEGE for SQLSTATE 42501, else PGAI_E_SQL.
@@ -44,7 +52,7 @@ void db_one_line(char *dst, size_t n, const char *s);
 
 /* Appends `ident` to b as a double-quoted SQL identifier. */
 int db_append_ident(buf *b, const char *ident) __attribute__((warn_unused_result));
-/* Appends `value` to b as a single-quoted SQL string literal. */
+/* Appends `value` to b as an SQL string literal that means the same under any standard_conforming_strings. */
 int db_append_literal(buf *b, const char *value) __attribute__((warn_unused_result));
 
 /*

@@ -12,8 +12,9 @@
 #define MAX_PARAMS 65535 /* the protocol's limit on bind parameters */
 #define COPY_FLUSH_BYTES (256 << 10) /* smaller: less memory per executor, same speed */
 
-int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
-                     int *pending, pgai_error *err)
+/* DELETE of the items' chunks; with gone_only, only of items whose source row no longer exists. */
+static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
+                         int gone_only, int *pending, pgai_error *err)
 {
     if (pending) *pending = 0;
     if (nitems == 0) return PGAI_OK;
@@ -33,6 +34,13 @@ int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, co
             rc |= buf_puts(&sql, ")");
         }
         rc |= buf_puts(&sql, ")");
+        if (gone_only) {
+            rc |= db_sqlf(&sql, " AND NOT EXISTS (SELECT FROM %I.%I AS s WHERE ", v->source_schema, v->source_table);
+            for (size_t i = 0; i < v->npk; i++)
+                rc |= db_sqlf(&sql, "%ss.%I = %I.%I.%I", i ? " AND " : "", v->pk[i].name, v->destination.target_schema,
+                              v->destination.target_table, v->pk[i].name);
+            rc |= buf_puts(&sql, ")");
+        }
         size_t np = n * v->npk;
         const char **vals = calloc(np, sizeof(char *));
         int *lens = calloc(np, sizeof(int)), *fmts = calloc(np, sizeof(int));
@@ -61,6 +69,18 @@ int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, co
         if (rc != PGAI_OK) return rc;
     }
     return PGAI_OK;
+}
+
+int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
+                     int *pending, pgai_error *err)
+{
+    return delete_chunks(conn, v, b, items, nitems, 0, pending, err);
+}
+
+int store_delete_gone(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
+                      pgai_error *err)
+{
+    return delete_chunks(conn, v, b, items, nitems, 1, NULL, err);
 }
 
 static int put_i16(buf *b, int16_t v)

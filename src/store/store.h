@@ -30,6 +30,15 @@ typedef struct store_row {
 int store_delete_old(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
                      int *pending, pgai_error *err) __attribute__((warn_unused_result));
 
+/*
+ * Deletes the chunks of those items whose source row is gone by now (a
+ * DELETE or key change that committed while the batch was in flight: its
+ * trigger could not see the chunks the batch wrote). Run last before COMMIT
+ * when the claim could not lock the source rows.
+ */
+int store_delete_gone(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
+                      pgai_error *err) __attribute__((warn_unused_result));
+
 /* Writes rows[0..n) with vectors[n * dim]; `scratch` is a reusable buffer for COPY data. */
 int store_write(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
                 const float *vectors, int dim, buf *scratch, pgai_error *err) __attribute__((warn_unused_result));

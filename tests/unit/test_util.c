@@ -404,6 +404,13 @@ static void test_append_ident(void **state)
     buf_reset(&b);
     assert_int_equal(db_append_literal(&b, "it's"), 0);
     assert_string_equal(b.data, "'it''s'");
+    /* a backslash makes it an escape string, read alike whatever standard_conforming_strings is */
+    buf_reset(&b);
+    assert_int_equal(db_append_literal(&b, "k\\"), 0);
+    assert_string_equal(b.data, "E'k\\\\'");
+    buf_reset(&b);
+    assert_int_equal(db_append_literal(&b, "x\\'), y --"), 0);
+    assert_string_equal(b.data, "E'x\\\\''), y --'");
     buf_free(&b);
 }
 

@@ -1,0 +1,198 @@
+/* trust: the vectorizer owner's rights and code; see trust.h. */
+#include "catalog/trust.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/db.h"
+
+/* The tables a batch touches, as quoted qualified names: source, queue, failed queue, store (NULL: column destination). */
+typedef struct relnames {
+    char *source, *queue, *failed, *store;
+} relnames;
+
+static char *qualified(const char *schema, const char *table)
+{
+    if (!schema || !table) return NULL;
+    buf b;
+    buf_init(&b, 0);
+    if (db_sqlf(&b, "%I.%I", schema, table) != 0) {
+        buf_free(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+static int relnames_get(const vectorizer *v, relnames *r, pgai_error *err)
+{
+    r->source = qualified(v->source_schema, v->source_table);
+    r->queue = qualified(v->queue_schema, v->queue_table);
+    r->failed = qualified(v->queue_schema, v->queue_failed_table);
+    r->store = v->destination.kind == DESTINATION_TABLE
+                   ? qualified(v->destination.target_schema, v->destination.target_table)
+                   : NULL;
+    if (!r->source || !r->queue || (v->queue_failed_table && !r->failed) ||
+        (v->destination.kind == DESTINATION_TABLE && !r->store))
+        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    return PGAI_OK;
+}
+
+static void relnames_free(relnames *r)
+{
+    free(r->source), free(r->queue), free(r->failed), free(r->store);
+}
+
+/*
+ * One row: the owner, whether the login role may act as it, whether a
+ * check is needed, and a refusal (NULL when the configuration is sound).
+ * $1 source, $2 queue, $3 failed queue (NULL), $4 store (NULL: the column
+ * destination, where the source is written).
+ */
+static const char RESOLVE_SQL[] =
+    "with rel as (select pg_catalog.to_regclass($1) as src, pg_catalog.to_regclass($2) as q,"
+    " pg_catalog.to_regclass($3) as f, pg_catalog.to_regclass($4) as t),"
+    " own as (select (select relowner from pg_catalog.pg_class where oid = rel.src) as src,"
+    " (select relowner from pg_catalog.pg_class where oid = rel.q) as q,"
+    " (select relowner from pg_catalog.pg_class where oid = rel.f) as f,"
+    " (select relowner from pg_catalog.pg_class where oid = rel.t) as t from rel),"
+    " me as (select oid from pg_catalog.pg_roles where rolname = session_user)"
+    " select own.q::pg_catalog.regrole::pg_catalog.text,"
+    " own.q <> (select oid from pg_catalog.pg_roles where rolname = current_user)"
+    "   and pg_catalog.pg_has_role(session_user, own.q, 'MEMBER'),"
+    " exists (select from (values (own.src), (own.q), (own.f), (own.t)) o(r)"
+    "   where o.r is not null and o.r <> (select oid from me)"
+    "   and not (select rolsuper from pg_catalog.pg_roles where oid = o.r)),"
+    " case when own.src is null then pg_catalog.format('the source table %s does not exist', $1)"
+    "  when own.q is null then pg_catalog.format('the queue table %s does not exist', $2)"
+    "  when not pg_catalog.pg_has_role(own.q, own.src, 'MEMBER') then pg_catalog.format("
+    "   'the vectorizer''s owner %s (owner of its queue table %s) does not own its source table %s',"
+    "   own.q::pg_catalog.regrole, $2, $1)"
+    "  when own.t is not null and not pg_catalog.pg_has_role(own.q, own.t, 'MEMBER') then pg_catalog.format("
+    "   'the vectorizer''s owner %s does not own its store table %s', own.q::pg_catalog.regrole, $4)"
+    "  when own.f is not null and not pg_catalog.pg_has_role(own.q, own.f, 'MEMBER') then pg_catalog.format("
+    "   'the vectorizer''s owner %s does not own its failed-queue table %s', own.q::pg_catalog.regrole, $3)"
+    " end from own";
+
+int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    relnames r;
+    int rc = relnames_get(v, &r, err);
+    if (rc == PGAI_OK) {
+        const char *params[4] = {r.source, r.queue, r.failed, r.store};
+        PGresult *res = PQexecParams(conn, RESOLVE_SQL, 4, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+            rc = db_error_from_result(err, conn, res);
+        } else if (!PQgetisnull(res, 0, 3)) {
+            rc = pgai_error_set(err, PGAI_E_PRIVILEGE, "vectorizer %d refused: %s (docs/security.md)", v->id,
+                                PQgetvalue(res, 0, 3));
+        } else {
+            snprintf(out->owner, sizeof(out->owner), "%s", PQgetvalue(res, 0, 0));
+            out->act_as_owner = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
+            out->checked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+        }
+        PQclear(res);
+    }
+    relnames_free(&r);
+    return rc;
+}
+
+int trust_begin_sql(const vectorizer *v, const trust_info *t, buf *sql)
+{
+    int rc = 0;
+    if (t->checked) {
+        /* Adding a trigger, rule, policy, default or constraint needs a lock
+         * that conflicts with ROW EXCLUSIVE: the code checked below cannot
+         * change before we commit. (The source first, as the claim always
+         * locks it first.) */
+        int column = v->destination.kind != DESTINATION_TABLE;
+        if (column) rc |= db_sqlf(sql, "; LOCK TABLE %I.%I IN ROW EXCLUSIVE MODE", v->source_schema, v->source_table);
+        rc |= db_sqlf(sql, "; LOCK TABLE %I.%I", v->queue_schema, v->queue_table);
+        if (v->queue_failed_table) rc |= db_sqlf(sql, ", %I.%I", v->queue_schema, v->queue_failed_table);
+        if (!column) rc |= db_sqlf(sql, ", %I.%I", v->destination.target_schema, v->destination.target_table);
+        rc |= db_sqlf(sql, " IN ROW EXCLUSIVE MODE");
+    }
+    /* SET LOCAL ROLE takes an identifier; the owner's name comes from the catalog. */
+    if (t->act_as_owner) rc |= db_sqlf(sql, "; SET LOCAL ROLE %I", t->owner);
+    return rc;
+}
+
+/*
+ * Code a batch could run, as one text per problem. $1 source, $2 queue,
+ * $3 failed queue, $4 store (NULL: the source is written). A function is
+ * harmless when it is built in (pg_catalog) and leakproof, or one of the few
+ * built-ins pgai's own tables use as defaults; anything else is the owner's
+ * code (a tenant's function can be replaced at any moment, so being
+ * SECURITY DEFINER now proves nothing).
+ */
+static const char CHECK_SQL[] =
+    "with w(oid) as (select x from pg_catalog.unnest(array[pg_catalog.to_regclass($2), pg_catalog.to_regclass($3),"
+    "  coalesce(pg_catalog.to_regclass($4), pg_catalog.to_regclass($1))]) x where x is not null),"
+    " r(oid) as (select oid from w union select pg_catalog.to_regclass($1)),"
+    " harmless(oid) as (select p.oid from pg_catalog.pg_proc p where p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace"
+    "  and (p.proleakproof or p.proname in ('gen_random_uuid', 'now', 'clock_timestamp', 'statement_timestamp',"
+    "  'transaction_timestamp', 'nextval'))),"
+    " coltypes(oid) as (select a.atttypid from pg_catalog.pg_attribute a join w on a.attrelid = w.oid"
+    "  where a.attnum > 0 and not a.attisdropped),"
+    " exprs(classid, objid, what) as ("
+    "  select 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid, pg_catalog.format('the default of %s.%I',"
+    "   d.adrelid::pg_catalog.regclass, a.attname) from pg_catalog.pg_attrdef d join w on d.adrelid = w.oid"
+    "   join pg_catalog.pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum"
+    "  union all select 'pg_catalog.pg_constraint'::pg_catalog.regclass, c.oid, pg_catalog.format('constraint %I', c.conname)"
+    "   from pg_catalog.pg_constraint c where c.conrelid in (select oid from w) or c.contypid in (select oid from coltypes)"
+    "  union all select 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, pg_catalog.format('index %s',"
+    "   i.indexrelid::pg_catalog.regclass) from pg_catalog.pg_index i join w on i.indrelid = w.oid),"
+    " problems(p) as ("
+    "  select pg_catalog.format('trigger %I on %s (function %s)', t.tgname, t.tgrelid::pg_catalog.regclass,"
+    "   t.tgfoid::pg_catalog.regproc) from pg_catalog.pg_trigger t join w on t.tgrelid = w.oid"
+    "   where not t.tgisinternal and t.tgenabled in ('O', 'A')"
+    "  union all select pg_catalog.format('rule %I on %s', x.rulename, x.ev_class::pg_catalog.regclass)"
+    "   from pg_catalog.pg_rewrite x join w on x.ev_class = w.oid"
+    "  union all select pg_catalog.format('row-level security on %s', c.oid::pg_catalog.regclass)"
+    "   from pg_catalog.pg_class c join r on c.oid = r.oid where c.relrowsecurity"
+    "   and exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)"
+    "  union all select pg_catalog.format('%s calls %s', e.what, dp.refobjid::pg_catalog.regproc)"
+    "   from exprs e join pg_catalog.pg_depend dp on dp.classid = e.classid and dp.objid = e.objid"
+    "   where dp.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass and dp.refobjid not in (select oid from harmless)"
+    "  union all select pg_catalog.format('%s uses operator %s', e.what, dp.refobjid::pg_catalog.regoperator)"
+    "   from exprs e join pg_catalog.pg_depend dp on dp.classid = e.classid and dp.objid = e.objid"
+    "   join pg_catalog.pg_operator o on o.oid = dp.refobjid"
+    "   where dp.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass"
+    "   and o.oprcode::pg_catalog.oid not in (select oid from harmless)"
+    "  union all select pg_catalog.format('the cast of %s.%I to text calls %s', a.attrelid::pg_catalog.regclass,"
+    "   a.attname, c.castfunc::pg_catalog.regproc) from pg_catalog.pg_attribute a"
+    "   join pg_catalog.pg_type ty on ty.oid = a.atttypid"
+    "   join pg_catalog.pg_cast c on c.castsource in (a.atttypid, ty.typbasetype)"
+    "    and c.casttarget = 'pg_catalog.text'::pg_catalog.regtype and c.castmethod = 'f'"
+    "   where a.attrelid = pg_catalog.to_regclass($1) and a.attnum > 0 and not a.attisdropped"
+    "   and c.castfunc not in (select oid from harmless)"
+    "  union all select pg_catalog.format('the key column %s.%I compares with %s', a.attrelid::pg_catalog.regclass,"
+    "   a.attname, o.oid::pg_catalog.regoperator) from pg_catalog.pg_index i"
+    "   join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)"
+    "   join pg_catalog.pg_type ty on ty.oid = a.atttypid"
+    "   join pg_catalog.pg_operator o on o.oprname = '=' and o.oprleft in (a.atttypid, ty.typbasetype)"
+    "    and o.oprright = o.oprleft"
+    "   where i.indrelid = pg_catalog.to_regclass($1) and i.indisprimary"
+    "   and o.oprcode::pg_catalog.oid not in (select oid from harmless))"
+    " select pg_catalog.string_agg(p, '; ') from (select p from problems limit 5) x";
+
+int trust_check_batch(PGconn *conn, const vectorizer *v, pgai_error *err)
+{
+    relnames r;
+    int rc = relnames_get(v, &r, err);
+    if (rc == PGAI_OK) {
+        const char *params[4] = {r.source, r.queue, r.failed, r.store};
+        PGresult *res = PQexecParams(conn, CHECK_SQL, 4, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+            rc = db_error_from_result(err, conn, res);
+        else if (!PQgetisnull(res, 0, 0))
+            rc = pgai_error_set(err, PGAI_E_PRIVILEGE,
+                                "vectorizer %d refused: %s would run with the worker's rights, and the tables belong "
+                                "to a role that is not the worker's nor a superuser (docs/security.md)",
+                                v->id, PQgetvalue(res, 0, 0));
+        PQclear(res);
+    }
+    relnames_free(&r);
+    return rc;
+}
