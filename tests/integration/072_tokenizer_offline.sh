@@ -182,8 +182,8 @@ print(s.server_port, flush=True)
 s.serve_forever()
 PY
   registry_pid=$!
-  local i
-  for i in $(seq 1 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
+
+  for _ in $(seq 1 100); do [ -s "$dir/port" ] && break; sleep 0.1; done
   registry=http://127.0.0.1:$(cat "$dir/port")/
 }
 stop_registry() { kill "$registry_pid" 2>/dev/null || true; wait "$registry_pid" 2>/dev/null || true; }
