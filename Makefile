@@ -8,6 +8,9 @@ DESTDIR      ?=
 BUILD        ?= build
 CC           ?= cc
 PKG_CONFIG   ?= pkg-config
+# Refreshes the dynamic linker's cache after `make install` / `make uninstall`
+# into the live system (see ld_cache below); `make install LDCONFIG=` skips it.
+LDCONFIG     ?= $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v ldconfig 2>/dev/null)
 
 PG_INCLUDE   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
 DEPS_CFLAGS  := -I$(PG_INCLUDE) $(shell $(PKG_CONFIG) --cflags libcurl jansson libpcre2-8 2>/dev/null)
@@ -85,11 +88,30 @@ install: all install-packaging
 	ln -sf libpgai.so.0 $(DESTDIR)$(PREFIX)/lib/libpgai.so
 	install -m 644 include/pgai/*.h $(DESTDIR)$(PREFIX)/include/pgai/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' packaging/libpgai.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
+	@$(ld_cache)
+	@$(ld_cache_note)
 
 uninstall: uninstall-packaging
 	rm -f $(DESTDIR)$(PREFIX)/bin/pgai $(DESTDIR)$(PREFIX)/lib/libpgai.* \
 	      $(DESTDIR)$(PREFIX)/lib/pkgconfig/libpgai.pc
 	rm -rf $(DESTDIR)$(PREFIX)/include/pgai
+	@$(ld_cache)
+
+# Programs (and the Python binding, which loads libpgai.so.0 by name) find a
+# library in /usr/local/lib only through ld.so's cache, so an install into the
+# live system as root runs ldconfig, as a package's postinst would; so does
+# uninstall, so that the cache names no deleted file. A DESTDIR install only
+# stages files (for a package, whose own scripts run ldconfig), and a non-root
+# user cannot write the cache: both leave it alone.
+ld_cache = if [ -z "$(DESTDIR)" ] && [ -n "$(LDCONFIG)" ] && [ "$$(id -u)" = 0 ]; then \
+             echo '  LDCONFIG'; $(LDCONFIG); fi
+# Says what to do when, after that, the loader still cannot find the library
+# (a PREFIX outside ld.so's search path, a non-root install, LDCONFIG=).
+ld_cache_note = if [ -z "$(DESTDIR)" ] && ! { [ -n "$(LDCONFIG)" ] && \
+                  $(LDCONFIG) -p | grep -qF '=> $(PREFIX)/lib/libpgai.so.0'; }; then \
+                  echo 'note: the dynamic linker does not know $(PREFIX)/lib/libpgai.so.0:' \
+                       'run ldconfig as root if $(PREFIX)/lib is in /etc/ld.so.conf(.d),' \
+                       'add it there, or set LD_LIBRARY_PATH=$(PREFIX)/lib' >&2; fi
 
 clean:
 	rm -rf $(BUILD) build-asan

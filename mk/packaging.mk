@@ -7,7 +7,7 @@
 # Where they go (each can be overridden on the command line):
 #   MANDIR          $(PREFIX)/share/man            -> man1/pgai.1
 #   SYSTEMDUNITDIR  $(PREFIX)/lib/systemd/system   -> pgai-vectorizer-worker.service, ...@.service
-#   DOCDIR          $(PREFIX)/share/doc/pgai       -> pgai.env.example
+#   DOCDIR          $(PREFIX)/share/doc/pgai       -> pgai.env.example, LICENSE
 # systemd looks for units in /usr/local/lib/systemd/system and /usr/lib/systemd/system,
 # so both PREFIX=/usr/local and PREFIX=/usr need nothing more. The units name
 # /usr/local/bin/pgai; for another PREFIX the installed copies name $(PREFIX)/bin/pgai.
@@ -29,8 +29,9 @@ install-packaging:
 	  chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
 	done
 	install -m 644 packaging/pgai.env.example $(DESTDIR)$(DOCDIR)/pgai.env.example
+	install -m 644 LICENSE $(DESTDIR)$(DOCDIR)/LICENSE
 
 uninstall-packaging:
-	rm -f $(DESTDIR)$(MANDIR)/man1/pgai.1 $(DESTDIR)$(DOCDIR)/pgai.env.example
+	rm -f $(DESTDIR)$(MANDIR)/man1/pgai.1 $(DESTDIR)$(DOCDIR)/pgai.env.example $(DESTDIR)$(DOCDIR)/LICENSE
 	rm -f $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(PACKAGING_UNITS))
 	rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true

