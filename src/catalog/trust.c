@@ -72,7 +72,8 @@ static const char RESOLVE_SQL[] =
     "   'the vectorizer''s owner %s does not own its store table %s', own.q::pg_catalog.regrole, $4)"
     "  when own.f is not null and not pg_catalog.pg_has_role(own.q, own.f, 'MEMBER') then pg_catalog.format("
     "   'the vectorizer''s owner %s does not own its failed-queue table %s', own.q::pg_catalog.regrole, $3)"
-    " end from own";
+    " end,"
+    " (select rolsuper from pg_catalog.pg_roles where rolname = session_user) from own";
 
 int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error *err)
 {
@@ -91,6 +92,8 @@ int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error
             snprintf(out->owner, sizeof(out->owner), "%s", PQgetvalue(res, 0, 0));
             out->act_as_owner = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
             out->checked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
+            out->replica = out->checked && v->destination.kind != DESTINATION_TABLE &&
+                           strcmp(PQgetvalue(res, 0, 4), "t") == 0;
         }
         PQclear(res);
     }
@@ -113,6 +116,10 @@ int trust_begin_sql(const vectorizer *v, const trust_info *t, buf *sql)
         if (!column) rc |= db_sqlf(sql, ", %I.%I", v->destination.target_schema, v->destination.target_table);
         rc |= db_sqlf(sql, " IN ROW EXCLUSIVE MODE");
     }
+    /* The column destination UPDATEs the source, whose triggers include the
+     * vectorizer's own: a function its owner may replace at any moment. A
+     * superuser can keep ordinary triggers from firing for the batch. */
+    if (t->replica) rc |= db_sqlf(sql, "; SET LOCAL session_replication_role = replica");
     /* SET LOCAL ROLE takes an identifier; the owner's name comes from the catalog. */
     if (t->act_as_owner) rc |= db_sqlf(sql, "; SET LOCAL ROLE %I", t->owner);
     return rc;
@@ -121,18 +128,23 @@ int trust_begin_sql(const vectorizer *v, const trust_info *t, buf *sql)
 /*
  * Code a batch could run, as one text per problem. $1 source, $2 queue,
  * $3 failed queue, $4 store (NULL: the source is written). A function is
- * harmless when it is built in (pg_catalog) and leakproof, or one of the few
- * built-ins pgai's own tables use as defaults; anything else is the owner's
+ * harmless when it is built in (pg_catalog) and leakproof, one of the few
+ * built-ins pgai's own tables use as defaults, or pgvector's (its typmod
+ * coercion appears in embedding column defaults); anything else is the owner's
  * code (a tenant's function can be replaced at any moment, so being
  * SECURITY DEFINER now proves nothing).
  */
+/* $5: the trigger states that fire: ordinary and ALWAYS, or in replica mode REPLICA and ALWAYS. */
 static const char CHECK_SQL[] =
     "with w(oid) as (select x from pg_catalog.unnest(array[pg_catalog.to_regclass($2), pg_catalog.to_regclass($3),"
     "  coalesce(pg_catalog.to_regclass($4), pg_catalog.to_regclass($1))]) x where x is not null),"
     " r(oid) as (select oid from w union select pg_catalog.to_regclass($1)),"
     " harmless(oid) as (select p.oid from pg_catalog.pg_proc p where p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace"
     "  and (p.proleakproof or p.proname in ('gen_random_uuid', 'now', 'clock_timestamp', 'statement_timestamp',"
-    "  'transaction_timestamp', 'nextval'))),"
+    "  'transaction_timestamp', 'nextval'))"
+    "  union select dp.objid from pg_catalog.pg_depend dp join pg_catalog.pg_extension e on e.oid = dp.refobjid"
+    "  where dp.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and dp.deptype = 'e' and e.extname = 'vector'"
+    "  and (select rolsuper from pg_catalog.pg_roles where oid = e.extowner)),"
     " coltypes(oid) as (select a.atttypid from pg_catalog.pg_attribute a join w on a.attrelid = w.oid"
     "  where a.attnum > 0 and not a.attisdropped),"
     " exprs(classid, objid, what) as ("
@@ -146,7 +158,7 @@ static const char CHECK_SQL[] =
     " problems(p) as ("
     "  select pg_catalog.format('trigger %I on %s (function %s)', t.tgname, t.tgrelid::pg_catalog.regclass,"
     "   t.tgfoid::pg_catalog.regproc) from pg_catalog.pg_trigger t join w on t.tgrelid = w.oid"
-    "   where not t.tgisinternal and t.tgenabled in ('O', 'A')"
+    "   where not t.tgisinternal and t.tgenabled = any ($5::pg_catalog.char[])"
     "  union all select pg_catalog.format('rule %I on %s', x.rulename, x.ev_class::pg_catalog.regclass)"
     "   from pg_catalog.pg_rewrite x join w on x.ev_class = w.oid"
     "  union all select pg_catalog.format('row-level security on %s', c.oid::pg_catalog.regclass)"
@@ -177,13 +189,13 @@ static const char CHECK_SQL[] =
     "   and o.oprcode::pg_catalog.oid not in (select oid from harmless))"
     " select pg_catalog.string_agg(p, '; ') from (select p from problems limit 5) x";
 
-int trust_check_batch(PGconn *conn, const vectorizer *v, pgai_error *err)
+int trust_check_batch(PGconn *conn, const vectorizer *v, const trust_info *t, pgai_error *err)
 {
     relnames r;
     int rc = relnames_get(v, &r, err);
     if (rc == PGAI_OK) {
-        const char *params[4] = {r.source, r.queue, r.failed, r.store};
-        PGresult *res = PQexecParams(conn, CHECK_SQL, 4, NULL, params, NULL, NULL, 0);
+        const char *params[5] = {r.source, r.queue, r.failed, r.store, t->replica ? "{R,A}" : "{O,A}"};
+        PGresult *res = PQexecParams(conn, CHECK_SQL, 5, NULL, params, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
             rc = db_error_from_result(err, conn, res);
         else if (!PQgetisnull(res, 0, 0))

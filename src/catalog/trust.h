@@ -18,6 +18,10 @@
  * row security, defaults, constraints and index expressions calling only
  * built-in functions, no user-defined casts or operators on the columns it
  * reads. The locks keep anyone from adding such code before the batch ends.
+ * The column destination writes the source, whose triggers include the
+ * vectorizer's own (the owner's function): a superuser worker runs those
+ * batches with session_replication_role = replica, so ordinary triggers do
+ * not fire; any other worker must connect as the owner for them.
  */
 #ifndef PGAI_TRUST_H
 #define PGAI_TRUST_H
@@ -32,6 +36,7 @@ typedef struct trust_info {
     char owner[256]; /* the queue table's owner, as a role name */
     int act_as_owner; /* SET LOCAL ROLE owner at the start of each batch */
     int checked;      /* some table is not ours nor a superuser's: check every batch */
+    int replica;      /* checked, column destination, superuser: session_replication_role = replica */
 } trust_info;
 
 /* Resolves the owner and what each batch must do; refuses (PGAI_E_PRIVILEGE) an inconsistent configuration. */
@@ -46,6 +51,6 @@ int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error
 int trust_begin_sql(const vectorizer *v, const trust_info *t, buf *sql) __attribute__((warn_unused_result));
 
 /* In the batch's transaction, after trust_begin_sql: PGAI_E_PRIVILEGE naming the first problems, if any. */
-int trust_check_batch(PGconn *conn, const vectorizer *v, pgai_error *err) __attribute__((warn_unused_result));
+int trust_check_batch(PGconn *conn, const vectorizer *v, const trust_info *t, pgai_error *err) __attribute__((warn_unused_result));
 
 #endif

@@ -548,7 +548,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
         if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* closing rolls back */ }
         return rc;
     }
-    if (x->trust.checked && (rc = trust_check_batch(x->conn, x->v, err)) != PGAI_OK) {
+    if (x->trust.checked && (rc = trust_check_batch(x->conn, x->v, &x->trust, err)) != PGAI_OK) {
         pgai_error ignored;
         if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* closing rolls back */ }
         return rc;

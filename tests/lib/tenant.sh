@@ -10,6 +10,7 @@ tenant_setup() {
   worker_setup
   TENANT=tenant_$(sql "select current_database()")
   psql_q >/dev/null <<SQL
+set client_min_messages = warning;
 drop role if exists $TENANT;
 create role $TENANT login;
 select ai.grant_vectorizer_usage('$TENANT');

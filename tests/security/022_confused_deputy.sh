@@ -23,7 +23,7 @@ msg=$(tsql "update ai.vectorizer set source_schema = 'secret', source_table = 'p
 set -e
 check_contains "row guard: a table the tenant does not own" "$msg" "only a superuser or the owner of source table secret.payroll"
 OTHER=other_$(sql "select current_database()")
-sql "drop role if exists $OTHER; create role $OTHER login; grant usage, create on schema public to $OTHER; select ai.grant_vectorizer_usage('$OTHER')" >/dev/null
+sql "set client_min_messages = warning; drop role if exists $OTHER; create role $OTHER login; grant usage, create on schema public to $OTHER; select ai.grant_vectorizer_usage('$OTHER')" >/dev/null
 O=$(db_url "$(sql "select current_database()")" "$OTHER")
 DB=$O sql "create table odocs (id int primary key, body text)" >/dev/null
 oid=$(DB=$O sql "select ai.create_vectorizer('odocs'::regclass, loading => ai.loading_column('body'),

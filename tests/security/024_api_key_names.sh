@@ -7,7 +7,6 @@ set -euo pipefail
 . tests/lib/tenant.sh
 tenant_setup
 # 5. Key exfiltration: the worker's own secrets are no API keys.
-tsql "drop function ai.reveal_secret(text)" >/dev/null
 sql "update ai.vectorizer set config = jsonb_set(config, '{embedding,api_key_name}', '\"AWS_SECRET_ACCESS_KEY\"')" >/dev/null
 tsql "update docs set body = body || ' five'" >/dev/null
 before=$(provider_stats openai.requests)
