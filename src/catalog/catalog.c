@@ -192,23 +192,22 @@ void catalog_source_columns_free(source_column *cols, size_t n)
 /*
  * ai.reveal_secret comes from pgai's extension. pgai's usage grant gives
  * tenants CREATE on schema ai, so a tenant could plant a function of that
- * name where the extension is absent: call only one owned by a superuser or
- * by the owner of schema ai, with an exact (text) argument so no overload
- * can be a better match, and as the vectorizer's owner when the worker may
+ * name where the extension is absent, or an overload that would be a better
+ * match for our call than the extension's (text, boolean default true): call
+ * it only when every function of that name is owned by a superuser or by the
+ * owner of schema ai, and as the vectorizer's owner when the worker may
  * act as it, so the extension's per-role secret permissions apply.
  */
 static const char REVEAL_SECRET_SQL[] =
-    "select p.oid is not null,"
+    "with fns as (select p.proowner = (select nspowner from pg_catalog.pg_namespace where nspname = 'ai')"
+    "  or (select rolsuper from pg_catalog.pg_roles where oid = p.proowner) as trusted"
+    "  from pg_catalog.pg_proc p where p.pronamespace = 'ai'::pg_catalog.regnamespace and p.proname = 'reveal_secret')"
+    " select exists (select from fns) and not exists (select from fns where not trusted),"
     " (select pg_catalog.pg_has_role(session_user, c.relowner, 'MEMBER') and c.relowner <> r.oid"
     "  from pg_catalog.pg_class c join pg_catalog.pg_roles r on r.rolname = current_user"
     "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text))),"
     " (select c.relowner::pg_catalog.regrole::pg_catalog.text from pg_catalog.pg_class c"
-    "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text)))"
-    " from (select 1) x left join pg_catalog.pg_proc p"
-    " on p.pronamespace = 'ai'::pg_catalog.regnamespace and p.proname = 'reveal_secret'"
-    " and p.proargtypes = '25'::pg_catalog.oidvector"
-    " and (p.proowner = (select nspowner from pg_catalog.pg_namespace where nspname = 'ai')"
-    "      or (select rolsuper from pg_catalog.pg_roles where oid = p.proowner))";
+    "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text)))";
 
 int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, char **value, pgai_error *err)
 {
@@ -227,8 +226,8 @@ int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, c
     PQclear(res);
     if (!trusted)
         return pgai_error_set(err, PGAI_E_PRIVILEGE,
-                              "ai.reveal_secret is not owned by a superuser or the owner of schema ai; the worker "
-                              "does not call it (docs/security.md)");
+                              "ai.reveal_secret is not owned by a superuser or the owner of schema ai (every "
+                              "function of that name must be); the worker does not call it (docs/security.md)");
     const char *params[2] = {name, owner};
     /* In a transaction of its own, so SET LOCAL ROLE ends with it. */
     res = PQexecParams(conn, as_owner ? "begin" : "select", 0, NULL, NULL, NULL, NULL, 0);
@@ -297,7 +296,7 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
     if (!name) return PGAI_OK;
     int allowed = catalog_api_key_name_allowed(name);
     const char *env = allowed ? getenv(name) : NULL;
-    if (!allowed) log_warn(lg, "api_key_name is not an API key variable: not read from the environment",
+    if (!allowed) log_debug(lg, "api_key_name is not an API key variable: not read from the environment",
                            "api_key_name=%s vectorizer_id=%d", name, v->id);
     if (env) {
         if (*env && !(*key = strdup(env))) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");

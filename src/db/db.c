@@ -79,12 +79,11 @@ static void mask_password(pgai_error *err, const char *url)
 
 int db_pin_session(PGconn *conn, pgai_error *err)
 {
-    /* Everything the worker sends schema-qualifies what it names, so only
-     * pg_catalog needs to be searched: an object a tenant creates in a
-     * schema on the default path (public, "$user") can never capture one of
-     * our calls or operators. Strings mean what they say whatever the
-     * database or role defaults are. */
-    return db_exec(conn, "set standard_conforming_strings = on; set search_path = pg_catalog, pg_temp", err);
+    /* Our string literals mean what they say whatever the database's or
+     * role's default is. (search_path is left alone: every name we send is
+     * qualified, and the triggers of users' own tables, which run in our
+     * sessions, may rely on their default path.) */
+    return db_exec(conn, "set standard_conforming_strings = on", err);
 }
 
 /* The connect timeout in seconds: the URL's connect_timeout, else 10. */

@@ -27,10 +27,8 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
                                void *userdata, pgai_error *err);
 
 /*
- * Pins what the meaning of our SQL depends on (docs/security.md):
- * search_path = pg_catalog, pg_temp and standard_conforming_strings = on.
- * db_connect does it on every new connection; `pgai install` resets
- * search_path for pgai's scripts.
+ * Pins what the meaning of our SQL depends on: standard_conforming_strings = on
+ * (docs/security.md). db_connect does it on every new connection.
  */
 int db_pin_session(PGconn *conn, pgai_error *err) __attribute__((warn_unused_result));
 

@@ -260,9 +260,7 @@ int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_erro
     if (!conn) return err->code;
     PQsetNoticeReceiver(conn, notice_to_log, &lg);
 
-    /* pgai's scripts create the vector extension in the first schema of the
-     * role's own search_path, as pgai's installer does: undo db_connect's pin. */
-    int rc = db_exec(conn, "reset search_path; begin", err);
+    int rc = db_exec(conn, "begin", err);
     if (rc == PGAI_OK) rc = install_in_transaction(conn, opts, &lg, err);
     if (rc == PGAI_OK) {
         rc = db_exec(conn, "commit", err);
