@@ -35,6 +35,11 @@ typedef struct executor {
     int truncates;            /* OpenAI models with a known 8191-token context */
     const bpe_tokenizer *bpe; /* loaded on the first text that may need it */
     int delete_pending;       /* the batch's DELETE of old chunks is still running */
+    /* Without row locks on the source, the DELETE of old chunks waits until
+     * just before the first write (see run_batch): these are its keys. */
+    const queue_batch *deferred_b;
+    const int *deferred_items;
+    size_t deferred_n;
     buf scratch;
 } executor;
 
@@ -305,6 +310,11 @@ typedef struct embed_job {
  */
 static int settle(executor *x, pgai_error *err)
 {
+    if (x->deferred_b) {
+        const queue_batch *b = x->deferred_b;
+        x->deferred_b = NULL;
+        return store_delete_old(x->conn, x->v, b, x->deferred_items, x->deferred_n, NULL, err);
+    }
     if (!x->delete_pending) return PGAI_OK;
     x->delete_pending = 0;
     return db_finish(x->conn, err);
@@ -574,9 +584,19 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     }
     for (int i = 0; i < b.nitems; i++)
         if (queue_item_present(&b, i)) present[npresent++] = i;
-    if (x->v->destination.kind == DESTINATION_TABLE &&
-        (rc = store_delete_old(x->conn, x->v, &b, present, npresent, &x->delete_pending, err)) != PGAI_OK)
+    /* The old chunks' DELETE runs while we chunk and wait for the provider.
+     * Not when the claim could not lock the source rows: a DELETE of a source
+     * row would then wait, in its trigger, for our locks on those chunks and
+     * miss the ones we write; deferred to just before the first write, the
+     * trigger does not wait and its commit is seen by store_delete_gone. */
+    if (x->v->destination.kind == DESTINATION_TABLE && !x->locks_source) {
+        x->deferred_b = &b;
+        x->deferred_items = present;
+        x->deferred_n = npresent;
+    } else if (x->v->destination.kind == DESTINATION_TABLE &&
+               (rc = store_delete_old(x->conn, x->v, &b, present, npresent, &x->delete_pending, err)) != PGAI_OK) {
         goto fail;
+    }
     for (size_t k = 0; k < npresent; k++)
         if ((rc = prepare_item(x, &b, present[k], &items[present[k]], &w, err)) != PGAI_OK) goto fail;
     log_debug(x->a->lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
@@ -618,6 +638,7 @@ fail:
     work_free(&w);
     if (b.res) queue_batch_free(&b);
     x->delete_pending = 0; /* ROLLBACK below discards its result */
+    x->deferred_b = NULL;
     pgai_error ignored;
     if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* a broken connection rolls back by itself */ }
     return rc;
