@@ -235,6 +235,7 @@ static int read_unquoted(struct reader *r, buf *out)
 }
 
 struct binding {
+    size_t line;         /* where the statement starts, blank lines before it skipped */
     size_t kstart, kend; /* the key is s[kstart..kend) */
     int has_value;       /* 0: no `=` (python-dotenv's value None) */
 };
@@ -247,6 +248,7 @@ static int read_binding(struct reader *r, struct binding *b, buf *value)
 {
     buf_reset(value);
     advance(r, skip_spaces(r, r->pos, 1));
+    b->line = r->line;
     if (r->pos >= r->n) return 0;
     read_export(r);
     int comment;
@@ -411,7 +413,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
     int rc = 0;
     while (r.pos < r.n) {
         size_t mark_line = r.line;
-        struct binding b = {0, 0, 0};
+        struct binding b = {mark_line, 0, 0, 0};
         int got = read_binding(&r, &b, &value);
         if (got == -2) {
             set_err(err, errlen, "out of memory");
@@ -426,7 +428,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
                 char msg[96];
                 snprintf(msg, sizeof(msg), "Python-dotenv could not parse statement starting at line %zu",
                          mark_line);
-                warn(ud, mark_line, msg);
+                warn(ud, b.line, msg);
             }
             continue;
         }

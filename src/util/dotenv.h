@@ -33,8 +33,9 @@
 /* Receives each final KEY=VALUE pair, in file order; returns 0, or -1 to stop
  * the load with an error (errno may say why). */
 typedef int (*dotenv_setter)(void *ud, const char *key, const char *value);
-/* Receives each warning: the line of the file it is about (1-based) and
- * python-dotenv's text for it (one line, no newline). */
+/* Receives each warning: the line where the statement it is about starts
+ * (1-based; python-dotenv's text, msg, counts from the end of the previous
+ * statement instead, so blank lines before it shift its number). */
 typedef void (*dotenv_warner)(void *ud, size_t line, const char *msg);
 
 /*

@@ -275,8 +275,8 @@ static int privilege_hint(const pgai_worker *w, pgai_error *err)
     }
     size_t len = strlen(err->message);
     snprintf(err->message + len, sizeof(err->message) - len,
-             "; the worker's role needs the grants of select ai.grant_vectorizer_usage('%s'), run by the role that"
-             " installed pgai, and those listed under \"Least privilege\" in docs/running.md",
+             ": as the role that installed pgai, run select ai.grant_vectorizer_usage('%s') and grant what"
+             " \"Least privilege\" in docs/running.md lists for the worker",
              role);
     return err->code;
 }
