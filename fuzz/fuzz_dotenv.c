@@ -22,9 +22,10 @@ static int count_pair(void *ud, const char *key, const char *value)
     return s->refuse_at && s->pairs == s->refuse_at ? -1 : 0;
 }
 
-static void count_warning(void *ud, const char *msg)
+static void count_warning(void *ud, size_t line, const char *msg)
 {
     sink *s = ud;
+    FUZZ_CHECK(line >= 1, "warning for line %zu", line);
     static const char prefix[] = "Python-dotenv could not parse statement starting at line ";
     FUZZ_CHECK(strncmp(msg, prefix, sizeof(prefix) - 1) == 0, "unexpected warning '%s'", msg);
     s->warnings++;

@@ -40,7 +40,7 @@ int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err)
                         sizeof(out->lib_version), err)) != PGAI_OK)
         return rc;
     if (!out->lib_version[0] && !out->ext_version[0])
-        return pgai_error_set(err, PGAI_E_UNSUPPORTED, "pgai is not installed in the database");
+        return pgai_error_set(err, PGAI_E_UNSUPPORTED, "pgai is not installed in the database: run `pgai install -d URL`");
 
     static const struct {
         const char *sql;

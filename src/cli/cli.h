@@ -8,6 +8,7 @@
 #ifndef PGAI_CLI_H
 #define PGAI_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 #include "pgai/pgai.h"
@@ -22,6 +23,11 @@ int cmd_embed(int argc, char **argv);
 /* Reports a usage error the way click does and returns EXIT_USAGE. */
 int cli_usage_error(const char *usage, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* getopt_long's '?': "No such option", with the nearest option of longopts
+ * when one is near enough to be a typo, or "does not take a value". arg is
+ * the argument as given, short_opt getopt's optopt. Returns EXIT_USAGE. */
+int cli_unknown_option(const char *usage, const struct option *longopts, const char *arg, int short_opt);
+
 /* Returns the value of an environment variable, or NULL when unset or empty (as click does). */
 const char *cli_env(const char *name);
 
@@ -29,7 +35,12 @@ const char *cli_env(const char *name);
 typedef struct cli_log {
     pgai_log_level level;
     int json;
+    FILE *out; /* NULL: stdout */
 } cli_log;
 void cli_log_sink(void *userdata, pgai_log_level level, const char *event, const char *fields);
+
+/* Logs what loading the .env had to say (once; later calls do nothing). NULL:
+ * only its warnings, on stderr. */
+void cli_dotenv_report(const cli_log *log);
 
 #endif

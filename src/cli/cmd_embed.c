@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "cli/cli.h"
+#include "db/url.h"
 
 static const char embed_usage[] = "Usage: pgai vectorizer embed [OPTIONS] VECTORIZER TEXT\n";
 static const char embed_help[] =
@@ -39,15 +40,19 @@ int cmd_embed(int argc, char **argv)
         case 'd': db_url = optarg; break;
         case 'h': fputs(embed_help, stdout); return 0;
         case ':': return cli_usage_error(embed_usage, "Option '%s' requires an argument.", argv[optind - 1]);
-        default: return cli_usage_error(embed_usage, "No such option: %s", argv[optind - 1]);
+        default: return cli_unknown_option(embed_usage, longopts, argv[optind - 1], optopt);
         }
     }
     if (argc - optind != 2) return cli_usage_error(embed_usage, "Expected VECTORIZER and TEXT.");
     if (!db_url) db_url = cli_env("PGAI_VECTORIZER_WORKER_DB_URL");
     if (!db_url) db_url = DEFAULT_DB_URL;
+    pgai_error err;
+    if (db_url_check(db_url, &err) != PGAI_OK)
+        return cli_usage_error(embed_usage, "Invalid value for '-d' / '--db-url': %s", err.message);
+    /* standard output is for the vector alone: the .env's warnings go to stderr */
+    cli_dotenv_report(NULL);
     float *vec;
     int dim;
-    pgai_error err;
     if (pgai_embed_query(db_url, argv[optind], argv[optind + 1], &vec, &dim, &err) != PGAI_OK) {
         fprintf(stderr, "Error: %s\n", err.message);
         return 1;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "db/url.h"
 #include "util/parse.h"
 
 static const char install_usage[] = "Usage: pgai install [OPTIONS]\n";
@@ -39,7 +40,7 @@ int cmd_install(int argc, char **argv)
         case 's': strict = 1; break;
         case 'h': fputs(install_help, stdout); return 0;
         case ':': return cli_usage_error(install_usage, "Option '%s' requires an argument.", argv[optind - 1]);
-        default: return cli_usage_error(install_usage, "No such option: %s", argv[optind - 1]);
+        default: return cli_unknown_option(install_usage, longopts, argv[optind - 1], optopt);
         }
     }
     if (optind < argc) return cli_usage_error(install_usage, "Got unexpected extra argument (%s)", argv[optind]);
@@ -52,9 +53,13 @@ int cmd_install(int argc, char **argv)
             return cli_usage_error(install_usage, "Invalid value for '--strict': '%s' is not a valid boolean.", env);
     }
 
-    cli_log log = {.level = PGAI_LOG_INFO};
-    pgai_install_options opts = {.strict = strict, .log = cli_log_sink, .log_userdata = &log};
     pgai_error err;
+    if (db_url_check(db_url, &err) != PGAI_OK)
+        return cli_usage_error(install_usage, "Invalid value for '-d' / '--db-url': %s", err.message);
+
+    cli_log log = {.level = PGAI_LOG_INFO};
+    cli_dotenv_report(&log);
+    pgai_install_options opts = {.strict = strict, .log = cli_log_sink, .log_userdata = &log};
     int rc = pgai_install(db_url, &opts, &err);
     if (rc >= 0) return 0;
     fprintf(stderr, "Error: %s\n", err.message);

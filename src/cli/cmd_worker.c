@@ -6,8 +6,15 @@
  * Signals: the first SIGINT/SIGTERM asks for a graceful shutdown (the batch in
  * flight commits, a final heartbeat is sent, exit 0); a second one exits at
  * once, which rolls the open batch back (pgai exits at once on the first).
+ * The worker runs in a thread of its own so that the main thread, which
+ * alone receives the signals, can log the first one at once through the
+ * log (a signal handler may not: its line could land inside another one).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,10 +23,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "db/url.h"
 #include "util/log.h"
 #include "util/parse.h"
 
 #define MAX_IDS 1024
+/* pgai keeps the poll interval in whole seconds, so 0.5s is 0 and its worker
+ * polls and heartbeats without pause: ours waits at least this long. */
+#define MIN_POLL_INTERVAL_S 1
 
 static const char worker_usage[] = "Usage: pgai vectorizer worker [OPTIONS]\n";
 static const char worker_help[] =
@@ -36,7 +47,8 @@ static const char worker_help[] =
     "  --log-level [DEBUG|INFO|WARN|ERROR|FATAL|CRITICAL]\n"
     "                                  [env: PGAI_VECTORIZER_WORKER_LOG_LEVEL; default: INFO]\n"
     "  --log-format [text|json]        [env: PGAI_VECTORIZER_WORKER_LOG_FORMAT; default: text]\n"
-    "  --poll-interval DURATION        Time between passes: 900, 45m, 1h, 5s\n"
+    "  --poll-interval DURATION        Time between passes: 900, 45m, 1h, 5s (whole\n"
+    "                                  seconds, at least 1)\n"
     "                                  [env: PGAI_VECTORIZER_WORKER_POLL_INTERVAL; default: 5m]\n"
     "  --once                          Run one pass and exit\n"
     "                                  [env: PGAI_VECTORIZER_WORKER_ONCE]\n"
@@ -50,19 +62,70 @@ static const char worker_help[] =
 static pgai_worker *running_worker;
 static volatile sig_atomic_t signals_seen;
 static volatile sig_atomic_t last_signal;
+/* The signal handler and the worker thread tell the main thread here:
+ * 's' a first stop signal, 'd' the worker is done. */
+static int events[2] = {-1, -1};
 
 static void on_signal(int sig)
 {
     last_signal = sig;
     if (signals_seen++ == 0) {
-        static const char msg[] = "received a stop signal: finishing the batch in flight (send again to abort)\n";
-        ssize_t r = write(STDOUT_FILENO, msg, sizeof(msg) - 1);
-        (void)r;
         if (running_worker) pgai_worker_request_shutdown(running_worker);
+        ssize_t r = write(events[1], "s", 1);
+        (void)r; /* a full pipe is already waking the main thread */
     } else {
         /* exiting closes our connections: the server rolls the open batch back */
         _exit(128 + sig);
     }
+}
+
+typedef struct worker_run {
+    pgai_worker *w;
+    int rc;
+    pgai_error err;
+} worker_run;
+
+static void *worker_thread(void *arg)
+{
+    worker_run *r = arg;
+    r->rc = pgai_worker_run(r->w, &r->err);
+    ssize_t n = write(events[1], "d", 1);
+    (void)n;
+    return NULL;
+}
+
+/*
+ * Runs the worker in a thread and waits for it, logging a first stop
+ * signal as soon as it comes. The stop signals are blocked in the worker's
+ * threads (they inherit the mask), so they reach this thread only.
+ */
+static int run_worker(pgai_worker *w, cli_log *log, pgai_error *err)
+{
+    worker_run r = {.w = w, .rc = PGAI_OK};
+    sigset_t stops, old;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stops, &old);
+    pthread_t t;
+    int started = pthread_create(&t, NULL, worker_thread, &r) == 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!started) { /* no thread to be had: run here, the stop is then logged by the worker only */
+        r.rc = pgai_worker_run(w, &r.err);
+        *err = r.err;
+        return r.rc;
+    }
+    for (;;) {
+        char c;
+        ssize_t n = read(events[0], &c, 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0 || c == 'd') break;
+        cli_log_sink(log, PGAI_LOG_INFO, "received a stop signal: finishing the batch in flight (send again to abort)",
+                     "");
+    }
+    pthread_join(t, NULL);
+    *err = r.err;
+    return r.rc;
 }
 
 static int bad_value(const char *opt, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -111,7 +174,7 @@ int cmd_worker(int argc, char **argv)
             return 0;
         case 'h': fputs(worker_help, stdout); return 0;
         case ':': return cli_usage_error(worker_usage, "Option '%s' requires an argument.", argv[optind - 1]);
-        default: return cli_usage_error(worker_usage, "No such option: %s", argv[optind - 1]);
+        default: return cli_unknown_option(worker_usage, longopts, argv[optind - 1], optopt);
         }
     }
     if (optind < argc) return cli_usage_error(worker_usage, "Got unexpected extra argument (%s)", argv[optind]);
@@ -162,6 +225,7 @@ int cmd_worker(int argc, char **argv)
     char msg[300];
     if (poll && parse_duration_msg(poll, &interval, msg, sizeof(msg)) != 0)
         return bad_value("--poll-interval", "%s", msg);
+    interval = trunc(interval); /* whole seconds, as pgai */
     long long concurrency = 0;
     if (conc && (parse_int(conc, &concurrency) != 0 || concurrency < 1 || concurrency > 1000)) {
         if (parse_int(conc, &concurrency) != 0) return bad_value("-c' / '--concurrency", "'%s' is not a valid integer.", conc);
@@ -170,12 +234,23 @@ int cmd_worker(int argc, char **argv)
     int exit_on_error = -1;
     if (exit_err && parse_bool(exit_err, &exit_on_error) != 0)
         return bad_value("--exit-on-error", "'%s' is not a valid boolean.", exit_err);
+    pgai_error err;
+    if (db_url_check(db_url, &err) != PGAI_OK) return bad_value("-d' / '--db-url", "%s", err.message);
+
+    cli_dotenv_report(&log);
+    if (interval < MIN_POLL_INTERVAL_S) {
+        char ev[128];
+        snprintf(ev, sizeof(ev), "poll interval raised to its minimum, %d s (less would poll without pause)",
+                 MIN_POLL_INTERVAL_S);
+        cli_log_sink(&log, PGAI_LOG_WARNING, ev, "");
+        interval = MIN_POLL_INTERVAL_S;
+    }
 
     pgai_worker_options opts = {
         .db_url = db_url,
         .vectorizer_ids = nids ? ids : NULL,
         .n_vectorizer_ids = nids,
-        .poll_interval = interval < 0 ? 0 : (double)(long long)interval, /* whole seconds, as pgai */
+        .poll_interval = interval,
         .once = once,
         .exit_on_error = exit_on_error,
         .concurrency = (int)concurrency,
@@ -184,11 +259,16 @@ int cmd_worker(int argc, char **argv)
         .log_level = log.level,
     };
     pgai_worker *w;
-    pgai_error err;
     if (pgai_worker_new(&opts, &w, &err) != PGAI_OK) {
         fprintf(stderr, "Error: %s\n", err.message);
         return EXIT_USAGE;
     }
+    if (pipe2(events, O_CLOEXEC) != 0) {
+        fprintf(stderr, "Error: cannot create a pipe: %s\n", strerror(errno));
+        pgai_worker_free(w);
+        return 1;
+    }
+    fcntl(events[1], F_SETFL, O_NONBLOCK); /* the signal handler must never block */
     running_worker = w;
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
@@ -198,7 +278,7 @@ int cmd_worker(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    int rc = pgai_worker_run(w, &err);
+    int rc = run_worker(w, &log, &err);
     if (signals_seen) {
         char ev[64];
         snprintf(ev, sizeof(ev), "received %s, exiting", last_signal == SIGINT ? "SIGINT" : "SIGTERM");

@@ -97,6 +97,25 @@ static double connect_timeout_s(PGconn *conn)
     return t;
 }
 
+/*
+ * The server's notices and warnings (RAISE NOTICE in a trigger, a
+ * deprecation WARNING) go to the log, on one line, instead of libpq's default
+ * of writing them raw to stderr: a JSON log stays one object per line, and
+ * the library keeps its promise never to print. lg may be NULL (dropped) and
+ * must outlive the connection.
+ */
+static void notice_to_logger(void *arg, const PGresult *res)
+{
+    const logger *lg = arg;
+    const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+    pgai_log_level level = PGAI_LOG_INFO;
+    if (sev && strcmp(sev, "WARNING") == 0) level = PGAI_LOG_WARNING;
+    else if (sev && strncmp(sev, "DEBUG", 5) == 0) level = PGAI_LOG_DEBUG;
+    log_event(lg, level, "message from the database server", "severity=%s message='%s'", sev ? sev : "NOTICE",
+              msg ? msg : "");
+}
+
 PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, int (*cancel)(void *),
                                void *userdata, pgai_error *err)
 {
@@ -111,6 +130,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
         pgai_error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
         return NULL;
     }
+    PQsetNoticeReceiver(conn, notice_to_logger, (void *)lg); /* before the start-up, which may send notices too */
     double deadline = clock_now_s() + connect_timeout_s(conn);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "db/url.h"
 #include "install/sql_bundle.h"
 #include "pgai/pgai.h"
 #include "util/buf.h"
@@ -256,6 +257,7 @@ int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_erro
         lg.min = opts->log_level ? opts->log_level : PGAI_LOG_INFO;
     }
 
+    if (db_url_check(db_url, err) != PGAI_OK) return err->code;
     PGconn *conn = db_connect(db_url, "pgai install", &lg, err);
     if (!conn) return err->code;
     PQsetNoticeReceiver(conn, notice_to_log, &lg);

@@ -2,6 +2,7 @@
 #include "util/dotenv.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -234,6 +235,7 @@ static int read_unquoted(struct reader *r, buf *out)
 }
 
 struct binding {
+    size_t line;         /* where the statement starts, blank lines before it skipped */
     size_t kstart, kend; /* the key is s[kstart..kend) */
     int has_value;       /* 0: no `=` (python-dotenv's value None) */
 };
@@ -246,6 +248,7 @@ static int read_binding(struct reader *r, struct binding *b, buf *value)
 {
     buf_reset(value);
     advance(r, skip_spaces(r, r->pos, 1));
+    b->line = r->line;
     if (r->pos >= r->n) return 0;
     read_export(r);
     int comment;
@@ -410,7 +413,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
     int rc = 0;
     while (r.pos < r.n) {
         size_t mark_line = r.line;
-        struct binding b = {0, 0, 0};
+        struct binding b = {mark_line, 0, 0, 0};
         int got = read_binding(&r, &b, &value);
         if (got == -2) {
             set_err(err, errlen, "out of memory");
@@ -425,7 +428,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
                 char msg[96];
                 snprintf(msg, sizeof(msg), "Python-dotenv could not parse statement starting at line %zu",
                          mark_line);
-                warn(ud, msg);
+                warn(ud, b.line, msg);
             }
             continue;
         }
@@ -503,42 +506,53 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
     return rc;
 }
 
+int dotenv_load_fd(int fd, const char *name, dotenv_setter setter, dotenv_warner warn, void *ud, char *err,
+                   size_t errlen)
+{
+    if (!name) name = ".env";
+    buf b;
+    buf_init(&b, DOTENV_MAX_SIZE);
+    char chunk[8192];
+    int rc = 0;
+    for (;;) {
+        ssize_t k = read(fd, chunk, sizeof(chunk));
+        if (k < 0 && errno == EINTR) continue;
+        if (k < 0) {
+            set_err(err, errlen, "cannot read %s: %s", name, strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (k == 0) break;
+        if (buf_append(&b, chunk, (size_t)k) != 0) {
+            set_err(err, errlen, "%s: larger than %u MB", name, DOTENV_MAX_SIZE >> 20);
+            rc = -1;
+            break;
+        }
+    }
+    if (rc == 0) {
+        char perr[200];
+        if (dotenv_parse(b.data, b.len, setter, warn, ud, perr, sizeof(perr)) != 0) {
+            set_err(err, errlen, "%s: %s", name, perr);
+            rc = -1;
+        }
+    }
+    buf_free(&b);
+    return rc;
+}
+
 int dotenv_load_file_warn(const char *path, dotenv_setter setter, dotenv_warner warn, void *ud, char *err,
                           size_t errlen)
 {
     struct stat st;
     /* load_dotenv("") and a path that is not a file quietly load nothing. */
     if (!path || !*path || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
         set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
-    buf b;
-    buf_init(&b, DOTENV_MAX_SIZE);
-    char chunk[8192];
-    size_t k;
-    int rc = 0;
-    while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        if (buf_append(&b, chunk, k) != 0) {
-            set_err(err, errlen, "%s: larger than %u MB", path, DOTENV_MAX_SIZE >> 20);
-            rc = -1;
-            break;
-        }
-    }
-    if (rc == 0 && ferror(f)) {
-        set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        rc = -1;
-    }
-    fclose(f);
-    if (rc == 0) {
-        char perr[200];
-        if (dotenv_parse(b.data, b.len, setter, warn, ud, perr, sizeof(perr)) != 0) {
-            set_err(err, errlen, "%s: %s", path, perr);
-            rc = -1;
-        }
-    }
-    buf_free(&b);
+    int rc = dotenv_load_fd(fd, path, setter, warn, ud, err, errlen);
+    close(fd);
     return rc;
 }
 
@@ -579,40 +593,139 @@ static void normpath(char *p)
     p[w] = 0;
 }
 
-int dotenv_find(const char *start_dir, char *path, size_t pathlen)
+/* The absolute, normalised directory where the search starts (see dotenv_find); 0, or -1. */
+static int start_dir_abs(const char *start_dir, char *dir, size_t dirlen)
 {
-    if (!path || pathlen == 0) return -1;
-    path[0] = 0;
-    char cwd[4096], dir[4096];
+    char cwd[4096];
     struct stat st;
     if (!start_dir || start_dir[0] != '/') {
         if (!getcwd(cwd, sizeof(cwd))) return -1;
     }
+    int n;
     if (!start_dir) {
-        snprintf(dir, sizeof(dir), "%s", cwd);
+        n = snprintf(dir, dirlen, "%s", cwd);
     } else {
         if (stat(start_dir, &st) != 0) return -1; /* python-dotenv: "Starting path not found" */
-        int n = start_dir[0] == '/' ? snprintf(dir, sizeof(dir), "%s", start_dir)
-                                    : snprintf(dir, sizeof(dir), "%s/%s", cwd, start_dir);
-        if (n < 0 || (size_t)n >= sizeof(dir)) return -1;
-        if (!S_ISDIR(st.st_mode)) { /* a file: start in its directory */
+        n = start_dir[0] == '/' ? snprintf(dir, dirlen, "%s", start_dir) : snprintf(dir, dirlen, "%s/%s", cwd, start_dir);
+        if (n >= 0 && (size_t)n < dirlen && !S_ISDIR(st.st_mode)) { /* a file: start in its directory */
             char *slash = strrchr(dir, '/');
             if (slash) *slash = 0;
-            if (!dir[0]) strcpy(dir, "/");
+            if (!dir[0]) snprintf(dir, dirlen, "/");
         }
     }
+    if (n < 0 || (size_t)n >= dirlen) return -1;
     normpath(dir);
-    for (;;) {
-        char cand[4096 + 8];
-        snprintf(cand, sizeof(cand), "%s%s.env", dir, strcmp(dir, "/") == 0 ? "" : "/");
+    return 0;
+}
+
+/* dir/.env into cand; -1 when it does not fit. */
+static int env_path(const char *dir, char *cand, size_t candlen)
+{
+    int n = snprintf(cand, candlen, "%s%s.env", dir, strcmp(dir, "/") == 0 ? "" : "/");
+    return n < 0 || (size_t)n >= candlen ? -1 : 0;
+}
+
+/* The parent of dir, in place; 0 when dir was already "/". */
+static int dir_up(char *dir)
+{
+    if (strcmp(dir, "/") == 0) return 0;
+    char *slash = strrchr(dir, '/');
+    if (slash == dir) dir[1] = 0;
+    else *slash = 0;
+    return 1;
+}
+
+int dotenv_find(const char *start_dir, char *path, size_t pathlen)
+{
+    if (!path || pathlen == 0) return -1;
+    path[0] = 0;
+    char dir[4096], cand[4096 + 8];
+    struct stat st;
+    if (start_dir_abs(start_dir, dir, sizeof(dir)) != 0) return -1;
+    do {
+        if (env_path(dir, cand, sizeof(cand)) != 0) return -1;
         if (stat(cand, &st) == 0 && S_ISREG(st.st_mode)) {
             if (strlen(cand) >= pathlen) return -1;
             memcpy(path, cand, strlen(cand) + 1);
             return 0;
         }
-        if (strcmp(dir, "/") == 0) return 0;
-        char *slash = strrchr(dir, '/');
-        if (slash == dir) dir[1] = 0;
-        else *slash = 0;
+    } while (dir_up(dir));
+    return 0;
+}
+
+/*
+ * In a directory that other users can write to, they can create, replace or
+ * rename its entries: the .env in it, or the directory we would look in next
+ * on the way up. Nothing found from there up is then known to be what our
+ * user put there, so the search ends. Root's directories and our own are
+ * trusted (whoever controls them controls this process anyway), also when
+ * group- or world-writable as /tmp is: there the file check below still
+ * refuses a .env that someone else created. Any other owner's writable
+ * directory ends the search, with or without the sticky bit: the bit keeps
+ * others from replacing our files, not the owner of the directory.
+ */
+const char *dotenv_dir_untrusted(const struct stat *st, unsigned euid)
+{
+    if (!(st->st_mode & (S_IWGRP | S_IWOTH))) return NULL;
+    if (st->st_uid == euid || st->st_uid == 0) return NULL;
+    return st->st_mode & S_IWOTH ? "is writable by every user" : "is writable by its group";
+}
+
+/* A .env that is not ours (or root's), or that others may change, could say
+ * where our API keys go: it is not loaded. */
+const char *dotenv_file_untrusted(const struct stat *st, unsigned euid, char *why, size_t whylen)
+{
+    if (!S_ISREG(st->st_mode)) {
+        snprintf(why, whylen, "it is not a regular file");
+    } else if (st->st_uid != euid && st->st_uid != 0) {
+        snprintf(why, whylen, "it belongs to uid %u, not to this user (uid %u) or root", (unsigned)st->st_uid, euid);
+    } else if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        snprintf(why, whylen, "other users can write to it (mode %03o; chmod go-w fixes that)",
+                 (unsigned)(st->st_mode & 0777));
+    } else {
+        return NULL;
     }
+    return why;
+}
+
+int dotenv_find_trusted(const char *start_dir, char *path, size_t pathlen, int *fd, dotenv_refusal refused, void *ud)
+{
+    *fd = -1;
+    if (!path || pathlen == 0) return -1;
+    path[0] = 0;
+    char dir[4096], cand[4096 + 8], stop[4096] = "", why[4200];
+    const char *stop_why = NULL;
+    struct stat st;
+    unsigned euid = (unsigned)geteuid();
+    if (start_dir_abs(start_dir, dir, sizeof(dir)) != 0) return -1;
+    do {
+        if (!stop_why && stat(dir, &st) == 0 && (stop_why = dotenv_dir_untrusted(&st, euid)) != NULL)
+            snprintf(stop, sizeof(stop), "%s", dir);
+        if (env_path(dir, cand, sizeof(cand)) != 0) return -1;
+        if (stat(cand, &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (strlen(cand) >= pathlen) return -1;
+        memcpy(path, cand, strlen(cand) + 1);
+        if (stop_why) {
+            snprintf(why, sizeof(why), "the directory %s %s and not owned by this user or root", stop, stop_why);
+            if (refused) refused(ud, cand, why);
+            return 0;
+        }
+        /* O_NONBLOCK: a FIFO swapped in after the stat must not hang us; it is refused below */
+        int f = open(cand, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (f < 0) {
+            snprintf(why, sizeof(why), "it cannot be opened: %s", strerror(errno));
+            if (refused) refused(ud, cand, why);
+            return 0;
+        }
+        if (fstat(f, &st) != 0) {
+            snprintf(why, sizeof(why), "it cannot be read: %s", strerror(errno));
+        } else if (!dotenv_file_untrusted(&st, euid, why, sizeof(why))) {
+            *fd = f;
+            return 0;
+        }
+        close(f);
+        if (refused) refused(ud, cand, why);
+        return 0;
+    } while (dir_up(dir));
+    return 0;
 }

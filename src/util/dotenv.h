@@ -33,8 +33,10 @@
 /* Receives each final KEY=VALUE pair, in file order; returns 0, or -1 to stop
  * the load with an error (errno may say why). */
 typedef int (*dotenv_setter)(void *ud, const char *key, const char *value);
-/* Receives each warning (one line, no newline). */
-typedef void (*dotenv_warner)(void *ud, const char *msg);
+/* Receives each warning: the line where the statement it is about starts
+ * (1-based; python-dotenv's text, msg, counts from the end of the previous
+ * statement instead, so blank lines before it shift its number). */
+typedef void (*dotenv_warner)(void *ud, size_t line, const char *msg);
 
 /*
  * Reads the file at path and hands every pair to setter. A missing path, or
@@ -45,6 +47,10 @@ int dotenv_load_file(const char *path, dotenv_setter setter, void *ud, char *err
     __attribute__((warn_unused_result));
 int dotenv_load_file_warn(const char *path, dotenv_setter setter, dotenv_warner warn, void *ud, char *err,
                           size_t errlen) __attribute__((warn_unused_result));
+/* The same on a file already open for reading (name: for messages only). Does
+ * not close fd. */
+int dotenv_load_fd(int fd, const char *name, dotenv_setter setter, dotenv_warner warn, void *ud, char *err,
+                   size_t errlen) __attribute__((warn_unused_result));
 /* The same on text in memory (text need not be NUL-terminated). */
 int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warner warn, void *ud, char *err,
                  size_t errlen) __attribute__((warn_unused_result));
@@ -63,5 +69,31 @@ int dotenv_setenv_no_override(void *ud, const char *key, const char *value);
  * pathlen.
  */
 int dotenv_find(const char *start_dir, char *path, size_t pathlen) __attribute__((warn_unused_result));
+
+/*
+ * dotenv_find for a program that holds secrets (the worker: an OPENAI_BASE_URL
+ * or http_proxy planted in a .env would receive its API keys). The search is
+ * dotenv_find's, but:
+ * - it ends at the first directory that other users may write to (see
+ *   dotenv_dir_untrusted): a .env in or above it is not loaded;
+ * - the .env found is opened, and the open file must be a regular file
+ *   owned by the effective user or root and not writable by group or others
+ *   (dotenv_file_untrusted; checked with fstat on the descriptor, so the
+ *   file read is the file checked).
+ * Returns 0 with *fd open (O_CLOEXEC) on the .env to load and its path in
+ * path, or with *fd = -1 when there is none to load; each .env found but not
+ * loaded is reported to refused (its path and why) and ends the search.
+ * -1 as dotenv_find.
+ */
+typedef void (*dotenv_refusal)(void *ud, const char *path, const char *why);
+int dotenv_find_trusted(const char *start_dir, char *path, size_t pathlen, int *fd, dotenv_refusal refused, void *ud)
+    __attribute__((warn_unused_result));
+
+struct stat;
+/* Why a directory with these attributes ends the search (NULL: it does not). */
+const char *dotenv_dir_untrusted(const struct stat *st, unsigned euid);
+/* Why an opened .env with these attributes is not loaded (NULL: it is fine);
+ * why[] receives the text. */
+const char *dotenv_file_untrusted(const struct stat *st, unsigned euid, char *why, size_t whylen);
 
 #endif

@@ -239,9 +239,35 @@ static int json_string(buf *out, const char *s, size_t n)
     return buf_puts(out, "\"");
 }
 
+/* s[0..n) is a number as JSON writes one: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number(const char *s, size_t n)
+{
+    size_t i = 0, d;
+    if (i < n && s[i] == '-') i++;
+    for (d = i; i < n && isdigit((unsigned char)s[i]); i++) {
+    }
+    if (i == d || (s[d] == '0' && i - d > 1)) return 0;
+    if (i < n && s[i] == '.') {
+        for (d = ++i; i < n && isdigit((unsigned char)s[i]); i++) {
+        }
+        if (i == d) return 0;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
+        for (d = i; i < n && isdigit((unsigned char)s[i]); i++) {
+        }
+        if (i == d) return 0;
+    }
+    return i == n;
+}
+
 /*
  * Fields are "key=value" separated by spaces; a value may be single-quoted
- * (then it may contain spaces, and \' and \\ escapes).
+ * (then it may contain spaces, and \' and \\ escapes). An unquoted value
+ * that is a number (items=7, seconds=2.5) becomes a JSON number, so that
+ * log tools can compare and sum it; everything else, and anything quoted,
+ * is a string.
  */
 int log_render_json(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
 {
@@ -262,6 +288,7 @@ int log_render_json(buf *out, time_t when, pgai_log_level level, const char *eve
         p = eq + 1;
         buf val;
         buf_init(&val, 0);
+        int number = 0;
         if (*p == '\'') {
             p++;
             while (*p && *p != '\'') {
@@ -272,11 +299,12 @@ int log_render_json(buf *out, time_t when, pgai_log_level level, const char *eve
         } else {
             const char *end = strchr(p, ' ');
             size_t n = end ? (size_t)(end - p) : strlen(p);
+            number = json_number(p, n);
             if (buf_append(&val, p, n) != 0) { /* reported through out below */ }
             p += n;
         }
         int rc = buf_puts(out, ",") | json_string(out, key, keylen) | buf_puts(out, ":") |
-                 json_string(out, val.data ? val.data : "", val.len);
+                 (number ? buf_append(out, val.data, val.len) : json_string(out, val.data ? val.data : "", val.len));
         buf_free(&val);
         if (rc != 0) return -1;
     }

@@ -58,7 +58,7 @@ int log_level_parse(const char *s, pgai_log_level *out);
  */
 int log_render_text(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
     __attribute__((warn_unused_result));
-/* Renders one JSON object: {"timestamp":..., "level":..., "event":..., "<key>": "<value>", ...}. */
+/* Renders one JSON object: {"timestamp":..., "level":..., "event":..., "<key>": "<value>" or <number>, ...}. */
 int log_render_json(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
     __attribute__((warn_unused_result));
 

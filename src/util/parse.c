@@ -337,6 +337,22 @@ static void py_repr(const char *s, char *o, size_t cap)
     if (cap) o[j] = '\0';
 }
 
+/* A decimal number of seconds with a fraction ("0.5", "2.", ".25"), optional
+ * sign and surrounding whitespace: 1 with the value, 0 if s is not one. */
+static int dur_decimal(const char *s, double *out)
+{
+    size_t n = strlen(s), i = dur_skip_space(s, n, 0), digits = 0, dots = 0;
+    int neg = 0;
+    if (i < n && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
+    size_t start = i;
+    for (; i < n && (dur_digit(s[i]) || s[i] == '.'); i++) digits += dur_digit(s[i]), dots += s[i] == '.';
+    if (digits == 0 || dots != 1 || dur_skip_space(s, n, i) != n) return 0;
+    double v;
+    if (dur_float((dur_num){s + start, i - start}, &v) != 0 || !isfinite(v)) return 0;
+    *out = neg ? -v : v;
+    return 1;
+}
+
 int parse_duration_msg(const char *s, double *seconds, char *err, size_t errlen)
 {
     if (!s) s = "";
@@ -352,6 +368,15 @@ int parse_duration_msg(const char *s, double *seconds, char *err, size_t errlen)
             return -1;
         }
         *seconds = (double)iv;
+        return 0;
+    }
+    /* ours: pgai takes 0.5s but refuses a bare 0.5, which reads as seconds too */
+    if (dur_decimal(s, &v)) {
+        if (v < 0) {
+            if (err && errlen) snprintf(err, errlen, "time duration can't be negative");
+            return -1;
+        }
+        *seconds = v == 0 ? 0 : v;
         return 0;
     }
     if (err && errlen) {

@@ -19,8 +19,9 @@ int parse_int(const char *s, long long *out);
 /* A --poll-interval value as pgai's TimeDurationParamType reads it (spec
  * §1.5): first pytimeparse 1.1.8 ("5m", "1h30m", "1 hour, 30 minutes",
  * "1:30", "1w 2d 3:04:05", "-5s", ...; the result may be fractional or
- * negative), else a Python int(s, 10) that must not be negative. Seconds go
- * to *seconds (the caller truncates to whole seconds as pgai does).
+ * negative), else a Python int(s, 10) that must not be negative, else (ours,
+ * pgai refuses it) a decimal number of seconds such as "0.5", not negative.
+ * Seconds go to *seconds (the worker keeps whole seconds, as pgai does).
  * parse_duration_msg also writes click's message on failure:
  * "time duration can't be negative" or
  * "'<value>' is not a valid duration string or integer". */

@@ -25,6 +25,7 @@
 #include "catalog/catalog.h"
 #include "db/db.h"
 #include "db/pool.h"
+#include "db/url.h"
 #include "embed/embed.h"
 #include "pgai/pgai.h"
 #include "track/track.h"
@@ -73,6 +74,7 @@ struct pgai_worker {
     int wake[2]; /* a byte written here interrupts the sleep (signal-safe) */
 
     int initialised;
+    char role[64]; /* the database role we connect as, for messages */
     catalog_info info;
     tracker *tracker;
     PGconn *listen_conn;
@@ -87,6 +89,9 @@ struct pgai_worker {
     backoff *backoffs; /* vectorizers resting after a failed batch */
     size_t nbackoffs;
     double db_backoff; /* > 0 while the database cannot be reached */
+    int listen_lost;        /* the wake-up connection is gone, and that was logged */
+    double listen_backoff;  /* its reconnection back-off, as db_backoff */
+    double listen_retry_at; /* monotonic seconds: the next try */
 
     /* pgai_worker_start: the background thread and its result */
     pthread_t thread;
@@ -124,6 +129,8 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     if (opts->poll_interval < 0) return pgai_error_set(err, PGAI_E_INVALID, "poll_interval can't be negative");
     if (opts->n_vectorizer_ids && !opts->vectorizer_ids)
         return pgai_error_set(err, PGAI_E_INVALID, "vectorizer_ids is NULL but n_vectorizer_ids is not 0");
+    /* now, not at every failed reconnection of a worker that would never connect */
+    if (db_url_check(opts->db_url, err) != PGAI_OK) return err->code;
     pgai_worker *w = calloc(1, sizeof(*w));
     if (!w) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
     w->wake[0] = w->wake[1] = -1;
@@ -236,6 +243,44 @@ void pgai_worker_request_abort(pgai_worker *w)
 static int is_stopping(void *ud) { return atomic_load(&((pgai_worker *)ud)->shutdown); }
 static int is_aborting(void *ud) { return atomic_load(&((pgai_worker *)ud)->abort); }
 
+/*
+ * A failed connection, in pgai's words ("unable to connect to database:
+ * <libpq's reason>", which users grep for), said once: db_connect's own
+ * "could not connect to the database: " prefix is dropped first.
+ */
+static int connect_error(pgai_error *err)
+{
+    static const char theirs[] = "could not connect to the database: ";
+    size_t n = sizeof(theirs) - 1;
+    if (strncmp(err->message, theirs, n) == 0) memmove(err->message, err->message + n, strlen(err->message + n) + 1);
+    return pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
+}
+
+/*
+ * "permission denied for schema ai" (SQLSTATE 42501) does not say what to
+ * do: add the grant that gives a role what the worker reads, and where the
+ * rest (tracking tables, queues, destinations) is listed.
+ */
+static int privilege_hint(const pgai_worker *w, pgai_error *err)
+{
+    if (err->code != PGAI_E_PRIVILEGE) return err->code;
+    char role[2 * sizeof(w->role)] = "<role>";
+    if (w->role[0]) { /* as an SQL literal: quotes doubled */
+        size_t o = 0;
+        for (const char *p = w->role; *p; p++) {
+            if (*p == '\'') role[o++] = '\'';
+            role[o++] = *p;
+        }
+        role[o] = 0;
+    }
+    size_t len = strlen(err->message);
+    snprintf(err->message + len, sizeof(err->message) - len,
+             ": as the role that installed pgai, run select ai.grant_vectorizer_usage('%s') and grant what"
+             " \"Least privilege\" in docs/running.md lists for the worker",
+             role);
+    return err->code;
+}
+
 /* pgai's error reporting: log, count for the heartbeat, record progress when the vectorizer is known. */
 static void report_error(pgai_worker *w, const char *message, int vectorizer_id)
 {
@@ -265,26 +310,63 @@ static void version_warnings(pgai_worker *w)
                  "installed_version=%s latest_version=%s", w->info.lib_version, PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION);
 }
 
+/* The next wait of a back-off that doubles from DB_BACKOFF_FIRST_S to DB_BACKOFF_MAX_S. */
+static double db_backoff_next(double d)
+{
+    return d ? (d * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : d * 2) : DB_BACKOFF_FIRST_S;
+}
+
+/*
+ * The wake-up connection was lost or could not be opened. Said once (a
+ * database outage would otherwise log it at every try), and tried again
+ * with the reconnection back-off.
+ */
+static void listen_failed(pgai_worker *w, const char *event, const char *error)
+{
+    if (!w->listen_lost) {
+        if (error) log_warn(&w->lg, event, "error='%s'", error);
+        else log_warn(&w->lg, event, NULL);
+    } else {
+        log_debug(&w->lg, "still cannot listen for wake-ups", "error='%s'", error ? error : "");
+    }
+    w->listen_lost = 1;
+    w->listen_backoff = db_backoff_next(w->listen_backoff);
+    w->listen_retry_at = clock_now_s() + w->listen_backoff;
+}
+
 static void listen_connect(pgai_worker *w)
 {
     pgai_error err;
     PQfinish(w->listen_conn);
     w->listen_conn = db_connect_cancellable(w->db_url, "pgai-worker-listen", &w->lg, is_stopping, w, &err);
-    if (w->listen_conn && db_exec(w->listen_conn, "listen " NOTIFY_CHANNEL, &err) == PGAI_OK) return;
-    log_warn(&w->lg, "cannot listen for wake-ups; polling only", "error='%s'", err.message);
+    if (w->listen_conn && db_exec(w->listen_conn, "listen " NOTIFY_CHANNEL, &err) == PGAI_OK) {
+        if (w->listen_lost) log_info(&w->lg, "listening for wake-ups again", NULL);
+        w->listen_lost = 0;
+        w->listen_backoff = 0;
+        return;
+    }
     PQfinish(w->listen_conn);
     w->listen_conn = NULL;
+    if (!is_stopping(w)) listen_failed(w, "cannot listen for wake-ups; polling only until it is back", err.message);
+}
+
+/* Whether the wake-up connection is missing and due for another try. */
+static int listen_due(const pgai_worker *w)
+{
+    return (!w->listen_conn || PQstatus(w->listen_conn) != CONNECTION_OK) && clock_now_s() >= w->listen_retry_at;
 }
 
 static int initialise(pgai_worker *w, pgai_error *err)
 {
     PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker-init", &w->lg, is_stopping, w, err);
-    if (!conn) return pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
+    if (!conn) return connect_error(err);
+    snprintf(w->role, sizeof(w->role), "%s", PQuser(conn) ? PQuser(conn) : "");
     int rc = catalog_detect(conn, &w->info, err);
     PQfinish(conn);
-    if (rc != PGAI_OK) return rc;
+    if (rc != PGAI_OK) return privilege_hint(w, err);
     version_warnings(w);
-    if ((rc = tracker_start(w->db_url, &w->info, w->poll_interval, &w->lg, &w->tracker, err)) != PGAI_OK) return rc;
+    if ((rc = tracker_start(w->db_url, &w->info, w->poll_interval, &w->lg, &w->tracker, err)) != PGAI_OK)
+        return privilege_hint(w, err);
     if (!w->once) listen_connect(w); /* --once never sleeps, so never needs waking */
     w->initialised = 1;
     return PGAI_OK;
@@ -391,12 +473,15 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
     if (rc == PGAI_OK) {
         const char *missing = unsupported_reason(conn, v);
         if (missing) {
+            /* the vectorizer could not be processed: an error for --exit-on-error and --once's exit status */
+            *had_error = 1;
+            pgai_error_set(err, PGAI_E_UNSUPPORTED,
+                           "this vectorizer needs %s, which this version of pgai in C does not support yet;"
+                           " its items stay queued",
+                           missing);
             if (!already_reported(w, id)) {
-                char msg[512], *details;
-                snprintf(msg, sizeof(msg),
-                         "this vectorizer needs %s, which this version of pgai in C does not support yet;"
-                         " its items stay queued",
-                         missing);
+                char *details;
+                const char *msg = err->message;
                 log_error(&w->lg, msg, "vectorizer_id=%d", id);
                 json_t *o = json_pack("{s:s}", "error_reason", msg);
                 details = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -409,11 +494,12 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
             if (key) memset(key, 0, strlen(key));
             free(key);
             vectorizer_free(v);
-            return PGAI_OK;
+            return w->exit_on_error ? PGAI_E_UNSUPPORTED : PGAI_OK;
         }
     }
     if (rc != PGAI_OK) {
         *had_error = 1;
+        privilege_hint(w, err);
         report_error(w, err->message, id);
         vectorizer_free(v);
         return w->exit_on_error ? rc : PGAI_OK;
@@ -445,10 +531,9 @@ static int run_pass(pgai_worker *w, pgai_error *err)
     if (!conn) conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, is_stopping, w, err);
     if (!conn && is_stopping(w)) return PGAI_OK;
     if (!conn) {
-        pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
+        connect_error(err);
         report_error(w, err->message, 0);
-        w->db_backoff = w->db_backoff ? (w->db_backoff * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : w->db_backoff * 2)
-                                      : DB_BACKOFF_FIRST_S;
+        w->db_backoff = db_backoff_next(w->db_backoff);
         return w->exit_on_error ? PGAI_E_CONNECT : PGAI_OK;
     }
     w->db_backoff = 0;
@@ -456,6 +541,7 @@ static int run_pass(pgai_worker *w, pgai_error *err)
     size_t n = 0;
     int rc = catalog_list_ids(conn, w->nids ? w->ids : NULL, w->nids, &ids, &n, err);
     if (rc != PGAI_OK) {
+        privilege_hint(w, err);
         report_error(w, err->message, 0);
         goto out;
     }
@@ -516,11 +602,10 @@ static void wait_for_work(pgai_worker *w)
     char event[128];
     snprintf(event, sizeof(event), "sleeping for %s before polling for new work", td);
     log_info(&w->lg, event, NULL);
-    /* (re)open the wake-up connection whenever it is missing or broken */
-    if (!w->listen_conn || PQstatus(w->listen_conn) != CONNECTION_OK) listen_connect(w);
+    /* (re)open the wake-up connection when it is missing or broken, and due for a try */
+    if (listen_due(w)) listen_connect(w);
     struct timespec start;
     clock_gettime(CLOCK_MONOTONIC, &start);
-    time_t last_listen_try = start.tv_sec;
     for (;;) {
         if (is_stopping(w)) {
             log_info(&w->lg, "got a graceful shutdown request", NULL);
@@ -530,16 +615,18 @@ static void wait_for_work(pgai_worker *w)
         clock_gettime(CLOCK_MONOTONIC, &now);
         double left = wait - ((double)(now.tv_sec - start.tv_sec) + (now.tv_nsec - start.tv_nsec) / 1e9);
         if (left <= 0) return;
-        if (!w->listen_conn && now.tv_sec != last_listen_try) {
-            /* back once a second: notifications sent meanwhile were lost, so a pass runs now */
-            last_listen_try = now.tv_sec;
+        if (!w->listen_conn && listen_due(w)) {
+            /* notifications sent while it was gone were lost, so a pass runs now */
             listen_connect(w);
             if (w->listen_conn) return;
         }
         struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         if (w->listen_conn) fds[1].fd = PQsocket(w->listen_conn);
         int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
-        if (!w->listen_conn && ms > 1000) ms = 1000;
+        if (!w->listen_conn) { /* wake up for the next try */
+            double retry_in = w->listen_retry_at - clock_now_s();
+            if (retry_in * 1000 + 1 < ms) ms = retry_in > 0 ? (int)(retry_in * 1000) + 1 : 0;
+        }
         double prune_in = db_pool_prune(w->pool); /* idle connections are not kept for long */
         if (prune_in >= 0 && prune_in * 1000 + 1 < ms) ms = (int)(prune_in * 1000) + 1;
         int r = poll(fds, 2, ms);
@@ -552,9 +639,12 @@ static void wait_for_work(pgai_worker *w)
         if (r > 0 && fds[1].fd >= 0 && fds[1].revents) {
             int woke = 0;
             if (PQconsumeInput(w->listen_conn) == 0) {
-                log_warn(&w->lg, "lost the wake-up connection; polling only until it is back", NULL);
                 PQfinish(w->listen_conn);
                 w->listen_conn = NULL;
+                listen_failed(w, "lost the wake-up connection; polling only until it is back", NULL);
+                /* the first try at once (only the connection may be gone), then 1 s, 2 s, ... */
+                w->listen_backoff = 0;
+                w->listen_retry_at = clock_now_s();
             } else {
                 PGnotify *nt;
                 while ((nt = PQnotifies(w->listen_conn)) != NULL) {
@@ -587,10 +677,7 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
                 break;
             }
             report_error(w, err->message, 0);
-            if (rc == PGAI_E_CONNECT)
-                w->db_backoff = w->db_backoff ? (w->db_backoff * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S
-                                                                                      : w->db_backoff * 2)
-                                              : DB_BACKOFF_FIRST_S;
+            if (rc == PGAI_E_CONNECT) w->db_backoff = db_backoff_next(w->db_backoff);
             if (w->exit_on_error) break;
             rc = PGAI_OK;
         } else if (w->initialised) {

@@ -21,7 +21,7 @@ for url in "postgresql://u:$PW@[::1" "postgresql://u:$PW@[::1]x/db" "postgresql:
   out=$(timeout 60 "$PGAI" vectorizer worker -d "$url" --once 2>&1); rc=$?
   set -e
   check_eq "[$url]: exit 1" "$rc" 1
-  check_contains "[$url]: the error says what is wrong" "$out" "could not connect to the database"
+  check_contains "[$url]: the error says what is wrong" "$out" "unable to connect to database: "
   case $out in *"$PW"*) leaks+=("$url") ;; esac
 done
 check_eq "BUG: no log line holds the password (leaking URLs listed)" "${leaks[*]}" ""

@@ -23,6 +23,7 @@ struct got {
     char values[64][256];
     int n;
     char warnings[16][128];
+    size_t warn_lines[16];
     int nwarn;
 };
 
@@ -36,10 +37,13 @@ static int collect(void *ud, const char *key, const char *value)
     return 0;
 }
 
-static void warned(void *ud, const char *msg)
+static void warned(void *ud, size_t line, const char *msg)
 {
     struct got *g = ud;
-    if (g->nwarn < 16) snprintf(g->warnings[g->nwarn++], sizeof(g->warnings[0]), "%s", msg);
+    if (g->nwarn < 16) {
+        g->warn_lines[g->nwarn] = line;
+        snprintf(g->warnings[g->nwarn++], sizeof(g->warnings[0]), "%s", msg);
+    }
 }
 
 static void parse(const char *text, struct got *g)
@@ -236,6 +240,8 @@ static void test_malformed(void **state)
         char want[128];
         snprintf(want, sizeof(want), "Python-dotenv could not parse statement starting at line %d", lines[i]);
         assert_string_equal(g.warnings[i], want);
+        /* the line handed over is where the statement really starts: line 3, not 2, for the first */
+        assert_int_equal(g.warn_lines[i], i == 0 ? 3 : lines[i]);
     }
     /* A quoted key looks for its closing quote across lines, as the regex
      * does: here it finds one three lines down and all of them go. */
@@ -462,6 +468,108 @@ static void test_find(void **state)
     assert_int_equal(dotenv_find(c, found, 8), -1);
 }
 
+
+/* ---- dotenv_find_trusted: only a .env no other user could have planted ---- */
+
+static struct stat fake_stat(mode_t mode, uid_t uid)
+{
+    struct stat st;
+    memset(&st, 0, sizeof(st));
+    st.st_mode = mode;
+    st.st_uid = uid;
+    return st;
+}
+
+static void test_trust_rules(void **state)
+{
+    char why[256];
+    struct stat st;
+    /* directories: ours and root's are trusted even when others may write (/tmp) */
+    st = fake_stat(S_IFDIR | 0755, 1000);
+    assert_null(dotenv_dir_untrusted(&st, 1000));
+    assert_null(dotenv_dir_untrusted(&st, 2000)); /* someone else's, but only they can write */
+    st = fake_stat(S_IFDIR | 01777, 0);
+    assert_null(dotenv_dir_untrusted(&st, 1000));
+    st = fake_stat(S_IFDIR | 0775, 1000);
+    assert_null(dotenv_dir_untrusted(&st, 1000));
+    st = fake_stat(S_IFDIR | 0777, 2000);
+    assert_string_equal(dotenv_dir_untrusted(&st, 1000), "is writable by every user");
+    st = fake_stat(S_IFDIR | 01777, 2000); /* the sticky bit does not help against the owner */
+    assert_non_null(dotenv_dir_untrusted(&st, 1000));
+    st = fake_stat(S_IFDIR | 0770, 2000);
+    assert_string_equal(dotenv_dir_untrusted(&st, 1000), "is writable by its group");
+    /* files: ours or root's, and nobody else may write to them */
+    st = fake_stat(S_IFREG | 0644, 1000);
+    assert_null(dotenv_file_untrusted(&st, 1000, why, sizeof(why)));
+    st = fake_stat(S_IFREG | 0600, 0);
+    assert_null(dotenv_file_untrusted(&st, 1000, why, sizeof(why)));
+    st = fake_stat(S_IFREG | 0644, 65534);
+    assert_string_equal(dotenv_file_untrusted(&st, 1000, why, sizeof(why)),
+                        "it belongs to uid 65534, not to this user (uid 1000) or root");
+    st = fake_stat(S_IFREG | 0664, 1000);
+    assert_string_equal(dotenv_file_untrusted(&st, 1000, why, sizeof(why)),
+                        "other users can write to it (mode 664; chmod go-w fixes that)");
+    st = fake_stat(S_IFREG | 0646, 0);
+    assert_non_null(dotenv_file_untrusted(&st, 1000, why, sizeof(why)));
+    st = fake_stat(S_IFIFO | 0600, 1000);
+    assert_string_equal(dotenv_file_untrusted(&st, 1000, why, sizeof(why)), "it is not a regular file");
+}
+
+struct refusals {
+    int n;
+    char path[PATH_MAX + 64];
+    char why[512];
+};
+
+static void refused(void *ud, const char *path, const char *why)
+{
+    struct refusals *r = ud;
+    r->n++;
+    snprintf(r->path, sizeof(r->path), "%s", path);
+    snprintf(r->why, sizeof(r->why), "%s", why);
+}
+
+static void test_find_trusted(void **state)
+{
+    char a[PATH_MAX], b[PATH_MAX + 8], env[PATH_MAX + 32], found[PATH_MAX + 64], err[256];
+    snprintf(a, sizeof(a), "%s/a", tmpdir);
+    snprintf(b, sizeof(b), "%s/b", a);
+    assert_int_equal(mkdir(a, 0755), 0);
+    assert_int_equal(mkdir(b, 0755), 0);
+    snprintf(env, sizeof(env), "%s/.env", a);
+    write_file(env, "PGAI_DOTENV_T_TRUSTED=yes\n");
+    assert_int_equal(chmod(env, 0644), 0);
+
+    /* ours, not writable by others: found, and read through the descriptor */
+    struct refusals r = {0};
+    int fd;
+    assert_int_equal(dotenv_find_trusted(b, found, sizeof(found), &fd, refused, &r), 0);
+    assert_true(fd >= 0);
+    assert_string_equal(found, env);
+    assert_int_equal(r.n, 0);
+    struct got g;
+    memset(&g, 0, sizeof(g));
+    assert_int_equal(dotenv_load_fd(fd, found, collect, warned, &g, err, sizeof(err)), 0);
+    close(fd);
+    assert_value(&g, "PGAI_DOTENV_T_TRUSTED", "yes");
+
+    /* writable by the group: refused, and the search ends there */
+    assert_int_equal(chmod(env, 0664), 0);
+    assert_int_equal(dotenv_find_trusted(b, found, sizeof(found), &fd, refused, &r), 0);
+    assert_int_equal(fd, -1);
+    assert_int_equal(r.n, 1);
+    assert_string_equal(r.path, env);
+    assert_non_null(strstr(r.why, "other users can write to it (mode 664"));
+
+    /* nothing to find: no fd, no refusal */
+    assert_int_equal(unlink(env), 0);
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(dotenv_find_trusted(b, found, sizeof(found), &fd, refused, &r), 0);
+    assert_int_equal(fd, -1);
+    assert_true(r.n == 0 || strncmp(r.path, tmpdir, strlen(tmpdir)) != 0); /* above tmpdir: not ours to control */
+    assert_int_equal(dotenv_find_trusted("/nonexistent/pgai/dir", found, sizeof(found), &fd, refused, &r), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -475,6 +583,8 @@ int main(void)
         cmocka_unit_test(test_fuzz),
         cmocka_unit_test_setup_teardown(test_load_file, setup_tmp, teardown_tmp),
         cmocka_unit_test_setup_teardown(test_find, setup_tmp, teardown_tmp),
+        cmocka_unit_test(test_trust_rules),
+        cmocka_unit_test_setup_teardown(test_find_trusted, setup_tmp, teardown_tmp),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,25 @@ static void test_whitespace_and_int_fallback(void **state)
     bad("-1_000", "time duration can't be negative");
 }
 
+/* Ours: a bare decimal number of seconds (pgai: "not a valid duration string or integer"). */
+static void test_bare_decimal(void **state)
+{
+    ok("0.5", 0.5);
+    ok(" 2.25 ", 2.25);
+    ok(".5", 0.5);
+    ok("3.", 3);
+    ok("+1.5", 1.5);
+    ok("-0.0", 0);
+    bad("-0.5", "time duration can't be negative");
+    bad(" -2.5 ", "time duration can't be negative");
+    invalid("- 2.5"); /* as Python float(): no space after the sign */
+    invalid("1.2.3");
+    invalid(".");
+    invalid("1 .5");
+    invalid("0.5 5");
+    invalid("1_0.5");
+}
+
 static void test_malformed(void **state)
 {
     invalid("5 minutes minutes");
@@ -194,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_clock_forms),
         cmocka_unit_test(test_whitespace_and_int_fallback),
+        cmocka_unit_test(test_bare_decimal),
         cmocka_unit_test(test_malformed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

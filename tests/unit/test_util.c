@@ -133,7 +133,23 @@ static void test_log_json(void **state)
     buf_init(&b, 0);
     assert_int_equal(log_render_json(&b, 0, PGAI_LOG_ERROR, "say \"hi\"", "a=1 msg='two words' c=x"), 0);
     assert_string_equal(b.data, "{\"timestamp\":\"1970-01-01T00:00:00Z\",\"level\":\"error\",\"event\":\"say \\\"hi\\\"\","
-                                "\"a\":\"1\",\"msg\":\"two words\",\"c\":\"x\"}\n");
+                                "\"a\":1,\"msg\":\"two words\",\"c\":\"x\"}\n");
+    buf_free(&b);
+}
+
+/* Unquoted numbers are JSON numbers; what only looks like one, or is quoted, stays a string. */
+static void test_log_json_numbers(void **state)
+{
+    buf b;
+    buf_init(&b, 0);
+    assert_int_equal(log_render_json(&b, 0, PGAI_LOG_INFO, "e",
+                                     "a=0 b=-12 c=2.5 d=1e-07 e=6.02E+23 f='7' g=007 h=1. i=.5 j=1.2.3 k=- l=1e"
+                                     " m=0x10 n=127.0.0.1 o=nan p= q=-0.0"),
+                     0);
+    assert_string_equal(strstr(b.data, "\"a\""),
+                        "\"a\":0,\"b\":-12,\"c\":2.5,\"d\":1e-07,\"e\":6.02E+23,\"f\":\"7\",\"g\":\"007\","
+                        "\"h\":\"1.\",\"i\":\".5\",\"j\":\"1.2.3\",\"k\":\"-\",\"l\":\"1e\",\"m\":\"0x10\","
+                        "\"n\":\"127.0.0.1\",\"o\":\"nan\",\"p\":\"\",\"q\":-0.0}\n");
     buf_free(&b);
 }
 
@@ -192,9 +208,9 @@ static void test_log_event_quoting(void **state)
     /* the newline became a space; everything else comes back exactly */
     json_t *doc = json_of(c.fields);
     assert_int_equal(json_object_size(doc), 6); /* timestamp, level, event and the three fields */
-    assert_string_equal(member(doc, "vectorizer_id"), "3");
+    assert_int_equal(json_integer_value(json_object_get(doc, "vectorizer_id")), 3);
     assert_string_equal(member(doc, "error"), "invalid input syntax for type integer: 'abc' \\N isn't \"null\"");
-    assert_string_equal(member(doc, "attempt"), "2");
+    assert_int_equal(json_integer_value(json_object_get(doc, "attempt")), 2);
     json_decref(doc);
 
     /* only quoted values are escaped: an unquoted one is written as it is */
@@ -219,8 +235,9 @@ static void test_log_event_like_printf(void **state)
 #undef ARGS
     log_info(&lg, "numbers", "count=%d vectorizer_id=%d", 12, 1);
     json_t *doc = json_of(c.fields);
-    assert_string_equal(member(doc, "count"), "12");
-    assert_string_equal(member(doc, "vectorizer_id"), "1");
+    assert_true(json_is_integer(json_object_get(doc, "count")));
+    assert_int_equal(json_integer_value(json_object_get(doc, "count")), 12);
+    assert_int_equal(json_integer_value(json_object_get(doc, "vectorizer_id")), 1);
     json_decref(doc);
     /* a dropped record is not formatted */
     lg.min = PGAI_LOG_WARNING;
@@ -419,7 +436,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_bool),   cmocka_unit_test(test_parse_int),
         cmocka_unit_test(test_buf_cap),      cmocka_unit_test(test_log_text),
-        cmocka_unit_test(test_log_json),     cmocka_unit_test(test_log_level_parse),
+        cmocka_unit_test(test_log_json),
+        cmocka_unit_test(test_log_json_numbers),
+        cmocka_unit_test(test_log_level_parse),
         cmocka_unit_test(test_one_line),     cmocka_unit_test(test_append_ident),
         cmocka_unit_test(test_log_event_quoting), cmocka_unit_test(test_log_event_like_printf),
         cmocka_unit_test(test_log_event_truncation), cmocka_unit_test(test_log_fields_fmt_check),
