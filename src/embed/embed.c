@@ -14,6 +14,7 @@
 #include "embed/vectors.h"
 #include "util/jsonw.h"
 #include "util/parse.h"
+#include "util/utf8.h"
 
 #define DEFAULT_MAX_RETRIES 3
 #define DEFAULT_MAX_RATE_RETRIES 30
@@ -23,6 +24,7 @@
 /* The request and response buffers are kept between requests up to this
  * size; a larger one (a rare huge batch) is freed once its request is done. */
 #define KEEP_BUFFER_BYTES ((size_t)8 << 20)
+#define BODY_EXCERPT_BYTES 300 /* of a non-JSON error body: enough for a proxy's or a server's one-line reason */
 
 int embed_set_error(embed_error *err, embed_error_kind kind, long status, const char *fmt, ...)
 {
@@ -40,6 +42,104 @@ void embed_trim_url(char *dst, size_t n, const char *base)
     if (dst != base) snprintf(dst, n, "%s", base);
     size_t len = strlen(dst);
     while (len > 0 && dst[len - 1] == '/') dst[--len] = '\0';
+}
+
+const char *embed_base_url(embedder *e, const char *env_name, const char *deflt)
+{
+    const char *base = e->v->embedding.base_url;
+    if (base && *base) {
+        snprintf(e->base_source, sizeof(e->base_source), "base URL from the vectorizer's embedding.base_url");
+        return base;
+    }
+    base = getenv(env_name);
+    if (base && *base) {
+        snprintf(e->base_source, sizeof(e->base_source), "base URL from %s", env_name);
+        return base;
+    }
+    snprintf(e->base_source, sizeof(e->base_source), "default base URL");
+    return deflt;
+}
+
+/*
+ * Appends " (POST <url>; <where the base URL came from>)" to err->message,
+ * shortening the text before it when both do not fit: "Couldn't connect to
+ * server" alone says neither which server nor which setting to fix. The URL
+ * is shown without credentials or query string.
+ */
+static void add_endpoint(const embedder *e, const char *url, embed_error *err)
+{
+    char shown[320], suffix[400];
+    http_url_redact(url, shown, sizeof(shown));
+    int sl = snprintf(suffix, sizeof(suffix), " (POST %s; %s)", shown, e->base_source);
+    if (sl < 0 || (size_t)sl >= sizeof(suffix)) return; /* cannot happen: shown and base_source are bounded */
+    size_t room = sizeof(err->message) - 1 - (size_t)sl;
+    size_t len = strlen(err->message);
+    if (len > room) {
+        size_t keep = room - 3;
+        while (keep > 0 && ((unsigned char)err->message[keep] & 0xC0) == 0x80) keep--; /* not inside a character */
+        memcpy(err->message + keep, "...", 4);
+        len = keep + 3;
+    }
+    memcpy(err->message + len, suffix, (size_t)sl + 1);
+}
+
+/* Error messages go into log lines and JSON error rows: one line of valid
+ * UTF-8, whatever a provider's body held (a cut character becomes '?'). */
+static void one_line(char *msg)
+{
+    size_t len = strlen(msg);
+    for (size_t i = 0; i < len;) {
+        unsigned char c = (unsigned char)msg[i];
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) msg[i] = ' ';
+            i++;
+            continue;
+        }
+        size_t n = utf8_sequence((const unsigned char *)msg + i, len - i);
+        if (n == 0) {
+            msg[i++] = '?';
+            continue;
+        }
+        i += n;
+    }
+}
+
+int embed_check_url(embedder *e, const char *url, embed_error *err)
+{
+    char msg[200];
+    if (http_url_check(url, msg, sizeof(msg)) == 0) return 0;
+    embed_set_error(err, EMBED_ERR_CONFIG, 0, "%s", msg);
+    add_endpoint(e, url, err);
+    return -1;
+}
+
+const char *embed_body_excerpt(const http_response *resp, char *out, size_t n)
+{
+    out[0] = '\0';
+    /* only what an HTTP server answered is shown, never bytes of another protocol */
+    if (resp->failure != HTTP_OK || resp->status < 100 || !resp->body.data || n < 8) return out;
+    const unsigned char *p = (const unsigned char *)resp->body.data;
+    size_t len = resp->body.len, limit = len < BODY_EXCERPT_BYTES ? len : BODY_EXCERPT_BYTES, i = 0, o = 0;
+    int space = 0; /* whitespace runs (newlines of an HTML page) become one space */
+    while (i < limit) {
+        size_t sl = p[i] < 0x80 ? 1 : utf8_sequence(p + i, len - i);
+        if (sl == 0 || p[i] == 0 || p[i] == 0x7f || (p[i] < 0x20 && !strchr("\t\n\v\f\r", p[i]))) {
+            snprintf(out, n, "(%zu bytes of binary data)", len);
+            return out;
+        }
+        if (sl == 1 && (p[i] == ' ' || p[i] < 0x20)) {
+            space = o > 0;
+            i++;
+            continue;
+        }
+        if (i + sl > limit || o + space + sl + 4 > n) break; /* room for "..." and the NUL */
+        if (space) out[o++] = ' ', space = 0;
+        memcpy(out + o, p + i, sl);
+        o += sl, i += sl;
+    }
+    if (i < len) memcpy(out + o, "...", 3), o += 3;
+    out[o] = '\0';
+    return out;
 }
 
 int embed_http_timeout_env(long *timeout_ms, char *err, size_t errlen)
@@ -141,12 +241,23 @@ static void scrub_key(const embedder *e, embed_error *err)
     }
 }
 
+/* A failed call's error, ready for logs and error rows: no key, the endpoint
+ * of a request that was sent (or tried), one line. The key goes first, so
+ * that shortening the text cannot leave half of it behind. */
+static void finish_error(const embedder *e, embed_error *err)
+{
+    scrub_key(e, err);
+    if (e->sent_url[0] && err->kind != EMBED_ERR_CANCELLED) add_endpoint(e, e->sent_url, err);
+    one_line(err->message);
+}
+
 int embedder_setup(embedder *e, embed_error *err)
 {
     memset(err, 0, sizeof(*err));
+    e->sent_url[0] = '\0';
     int rc = e->ops->setup ? e->ops->setup(e, err) : 0;
     release_large_buffers(e);
-    if (rc != 0) scrub_key(e, err);
+    if (rc != 0) finish_error(e, err);
     return rc;
 }
 
@@ -163,9 +274,10 @@ int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, si
 {
     memset(err, 0, sizeof(*err));
     if (n == 0) return 0;
+    e->sent_url[0] = '\0';
     int rc = e->ops->embed(e, texts, lens, n, out, err);
     release_large_buffers(e);
-    if (rc != 0) scrub_key(e, err);
+    if (rc != 0) finish_error(e, err);
     return rc;
 }
 
@@ -215,10 +327,12 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
                         .max_response = e->env.max_response};
     unsigned int seed = (unsigned int)time(NULL) ^ (unsigned int)(uintptr_t)e;
     int failures = 0, rate_limits = 0;
+    snprintf(e->sent_url, sizeof(e->sent_url), "%s", url);
     for (;;) {
         int rc = http_send(e->http, &req, resp);
         int rate = rc == 0 && resp->status == 429;
-        int retryable = rc != 0 ? resp->failure != HTTP_CANCELLED && resp->failure != HTTP_TOO_LARGE
+        int retryable = rc != 0 ? resp->failure != HTTP_CANCELLED && resp->failure != HTTP_TOO_LARGE &&
+                                      resp->failure != HTTP_BAD_URL
                                 : http_status_retryable(resp->status);
         /* 429s have their own, larger budget: a rate limit means "slower", not "broken" */
         int budget_left = rate ? rate_limits < e->env.max_rate_retries : failures < e->env.max_retries;
@@ -226,6 +340,7 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
             if (rc == 0) return 0;
             embed_error_kind kind = resp->failure == HTTP_CANCELLED  ? EMBED_ERR_CANCELLED
                                     : resp->failure == HTTP_TOO_LARGE ? EMBED_ERR_RESPONSE
+                                    : resp->failure == HTTP_BAD_URL   ? EMBED_ERR_CONFIG
                                                                       : EMBED_ERR_UNAVAILABLE;
             /* say which limit was hit and how to change it */
             if (resp->failure == HTTP_TIMEOUT)
@@ -237,12 +352,14 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
         double delay = fmin(0.5 * pow(2, attempt), rate ? 30.0 : 8.0) * (1 - 0.25 * (rand_r(&seed) / (double)RAND_MAX));
         if (rc == 0 && resp->retry_after_s > 0 && resp->retry_after_s <= (rate ? RATE_DELAY_MAX_S : RETRY_AFTER_MAX_S))
             delay = resp->retry_after_s;
+        char shown[320];
+        http_url_redact(url, shown, sizeof(shown));
         if (rc == 0)
             log_debug(e->env.lg, rate ? "rate limited, waiting" : "retrying embedding request",
-                      "status=%ld attempt=%d delay_s=%.2f", resp->status, attempt + 1, delay);
+                      "status=%ld attempt=%d delay_s=%.2f url=%s", resp->status, attempt + 1, delay, shown);
         else
-            log_debug(e->env.lg, "retrying embedding request", "error='%s' attempt=%d delay_s=%.2f", resp->error,
-                      attempt + 1, delay);
+            log_debug(e->env.lg, "retrying embedding request", "error='%s' attempt=%d delay_s=%.2f url=%s",
+                      resp->error, attempt + 1, delay, shown);
         if (sleep_cancellable(e, delay) != 0)
             return embed_set_error(err, EMBED_ERR_CANCELLED, 0, "cancelled while waiting to retry");
     }

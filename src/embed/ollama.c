@@ -52,11 +52,14 @@ static void ollama_normalise_host(const char *in, char *out, size_t n)
 
 static int ollama_init(embedder *e, embed_error *err)
 {
-    const char *host = e->v->embedding.base_url;
-    if (!host || !*host) host = getenv("OLLAMA_HOST");
-    if (!host || !*host) host = OLLAMA_DEFAULT_HOST;
+    const char *host = embed_base_url(e, "OLLAMA_HOST", OLLAMA_DEFAULT_HOST);
+    while (isspace((unsigned char)*host)) host++;
+    /* An explicit scheme other than http(s) is refused as given: the
+     * normaliser would read "file:///x" as a host name. */
+    if (embed_check_url(e, host, err) != 0) return -1;
     ollama_normalise_host(host, e->base, sizeof(e->base));
     snprintf(e->url, sizeof(e->url), "%s/api/embed", e->base);
+    if (embed_check_url(e, e->url, err) != 0) return -1;
     e->max_inputs = 2048;
     const char *env = getenv("PGAI_VECTORIZER_OLLAMA_MAX_CHUNKS_PER_BATCH");
     if (env && *env) {
@@ -76,10 +79,11 @@ static int ollama_init(embedder *e, embed_error *err)
 /* Ollama errors are {"error": "..."}; pgai renders "<error> (status code: N)". */
 static int ollama_http_error(const http_response *resp, embed_error *err, embed_error_kind kind)
 {
-    json_t *doc = json_loads(resp->body.data ? resp->body.data : "", 0, NULL);
+    json_t *doc = resp->body.len ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
     const char *msg = doc ? json_string_value(json_object_get(doc, "error")) : NULL;
+    char excerpt[320];
     embed_set_error(err, kind, resp->status, "%.900s (status code: %ld)",
-                    msg ? msg : (resp->body.data ? resp->body.data : ""), resp->status);
+                    msg ? msg : embed_body_excerpt(resp, excerpt, sizeof(excerpt)), resp->status);
     json_decref(doc);
     return -1;
 }

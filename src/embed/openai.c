@@ -17,11 +17,9 @@
 
 static int openai_init(embedder *e, embed_error *err)
 {
-    const char *base = e->v->embedding.base_url;
-    if (!base || !*base) base = getenv("OPENAI_BASE_URL");
-    if (!base || !*base) base = OPENAI_DEFAULT_BASE;
-    embed_trim_url(e->base, sizeof(e->base), base);
+    embed_trim_url(e->base, sizeof(e->base), embed_base_url(e, "OPENAI_BASE_URL", OPENAI_DEFAULT_BASE));
     snprintf(e->url, sizeof(e->url), "%s/embeddings", e->base);
+    if (embed_check_url(e, e->url, err) != 0) return -1;
     e->max_inputs = OPENAI_MAX_INPUTS;
     e->max_tokens = OPENAI_MAX_TOKENS;
     e->tokens_per_byte = OPENAI_TOKENS_PER_BYTE;
@@ -48,12 +46,15 @@ static int openai_http_error(const http_response *resp, embed_error *err)
                             : st == 429            ? EMBED_ERR_RATE
                             : st >= 500 || st == 408 || st == 409 ? EMBED_ERR_UNAVAILABLE
                                                                    : EMBED_ERR_CONFIG;
-    const char *body = resp->body.len ? resp->body.data : "";
-    /* pgai surfaces the SDK's "Error code: <status> - <body>" */
-    if (!*body) return embed_set_error(err, kind, st, "Error code: %ld", st);
-    json_t *doc = json_loads(body, 0, NULL);
+    /* pgai surfaces the SDK's "Error code: <status> - <body>": JSON compacted, other text cut to one line */
+    json_t *doc = resp->body.len ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
     char *compact = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-    embed_set_error(err, kind, st, "Error code: %ld - %.900s", st, compact ? compact : body);
+    char excerpt[320];
+    const char *body = compact ? compact : embed_body_excerpt(resp, excerpt, sizeof(excerpt));
+    if (*body)
+        embed_set_error(err, kind, st, "Error code: %ld - %.900s", st, body);
+    else
+        embed_set_error(err, kind, st, "Error code: %ld", st);
     free(compact);
     json_decref(doc);
     return -1;

@@ -29,6 +29,8 @@ struct embedder {
     double tokens_per_byte; /* estimate used for request sizing; 0 = no token budget */
     char url[1280];         /* the embeddings endpoint */
     char base[1024];        /* provider base URL (Ollama: host) */
+    char base_source[64];   /* where base came from, for messages: "base URL from OLLAMA_HOST" */
+    char sent_url[1280];    /* the last request's URL in this call, "" before one: errors name it */
     /* One request body and one response per embedder, reused by every
      * request: after the first few requests no allocation is needed. */
     buf request;
@@ -70,5 +72,23 @@ int embed_parse_vectors(embedder *e, const http_response *resp, int ollama_shape
 
 /* Copies base into dst without trailing slashes. */
 void embed_trim_url(char *dst, size_t n, const char *base);
+
+/*
+ * The provider's base URL: the vectorizer's embedding.base_url, else the
+ * environment variable env_name, else deflt. Records which in e->base_source,
+ * so that an error can say where a wrong URL came from.
+ */
+const char *embed_base_url(embedder *e, const char *env_name, const char *deflt);
+
+/* 0 when url is http or https; else -1 with EMBED_ERR_CONFIG naming the
+ * scheme and where the base URL came from, before any connection. */
+int embed_check_url(embedder *e, const char *url, embed_error *err);
+
+/*
+ * The first part of an HTTP error body, for a message: up to 300 bytes on
+ * one line, "" for none (and for anything but an HTTP response), or
+ * "(N bytes of binary data)" for a body that is not UTF-8 text. Returns out.
+ */
+const char *embed_body_excerpt(const http_response *resp, char *out, size_t n);
 
 #endif

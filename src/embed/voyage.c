@@ -13,11 +13,10 @@
 
 static int voyage_init(embedder *e, embed_error *err)
 {
-    const char *base = e->v->embedding.base_url;
-    if (!base || !*base) base = getenv("VOYAGE_BASE_URL"); /* ours: lets tests and proxies redirect it */
-    if (!base || !*base) base = VOYAGE_DEFAULT_BASE;
-    embed_trim_url(e->base, sizeof(e->base), base);
+    /* VOYAGE_BASE_URL is ours: lets tests and proxies redirect it */
+    embed_trim_url(e->base, sizeof(e->base), embed_base_url(e, "VOYAGE_BASE_URL", VOYAGE_DEFAULT_BASE));
     snprintf(e->url, sizeof(e->url), "%s/embeddings", e->base);
+    if (embed_check_url(e, e->url, err) != 0) return -1;
     const char *m = e->v->embedding.model;
     e->max_inputs = 128;
     e->max_tokens = (!strcmp(m, "voyage-3.5-lite") || !strcmp(m, "voyage-3-lite"))                  ? 1000000
@@ -38,12 +37,13 @@ static int voyage_http_error(const http_response *resp, embed_error *err)
         return embed_set_error(err, EMBED_ERR_UNAVAILABLE, st, "The server is overloaded or not ready yet.");
     embed_error_kind kind = st == 400 ? EMBED_ERR_INPUT : st == 429 ? EMBED_ERR_RATE : st >= 500 ? EMBED_ERR_UNAVAILABLE
                                                                                                 : EMBED_ERR_CONFIG;
-    json_t *doc = json_loads(resp->body.data ? resp->body.data : "", 0, NULL);
+    json_t *doc = resp->body.len ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
     const char *detail = doc ? json_string_value(json_object_get(doc, "detail")) : NULL;
+    char excerpt[320];
     if (detail)
         embed_set_error(err, kind, st, "%.900s", detail);
     else
-        embed_set_error(err, kind, st, "HTTP code %ld from API (%.800s)", st, resp->body.data ? resp->body.data : "");
+        embed_set_error(err, kind, st, "HTTP code %ld from API (%s)", st, embed_body_excerpt(resp, excerpt, sizeof(excerpt)));
     json_decref(doc);
     return -1;
 }

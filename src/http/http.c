@@ -1,6 +1,7 @@
 /* http: libcurl wrapper; see http.h. */
 #include "http/http.h"
 
+#include <ctype.h>
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,6 +13,11 @@
 #define DEFAULT_TIMEOUT_MS 600000L
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_MAX_RESPONSE ((size_t)256 << 20) /* 2048 x 3072 floats as JSON text is ~130 MB */
+/* libcurl speaks file, ftp, gopher, dict, smtp, ... too: with a URL the
+ * tenant chose (embedding.base_url) or a redirect the server chose, those
+ * would read local files or send chosen bytes to any TCP service. */
+#define ALLOWED_PROTOCOLS "http,https"
+#define MAX_SCHEME_LEN 40 /* libcurl's */
 
 struct http_client {
     CURL *curl;
@@ -48,6 +54,87 @@ void http_client_free(http_client *c)
     if (!c) return;
     curl_easy_cleanup(c->curl);
     free(c);
+}
+
+/*
+ * The length of url's scheme as libcurl reads it (ALPHA *(ALNUM / "+" / "-" /
+ * ".") followed by ":/"), or 0 when it has none: then libcurl takes the
+ * CURLOPT_DEFAULT_PROTOCOL we give it. "file:/etc/x" has a scheme for
+ * libcurl, "localhost:8080/v1" has none.
+ */
+static size_t url_scheme_len(const char *url)
+{
+    if (!isalpha((unsigned char)url[0])) return 0;
+    size_t i = 1;
+    while (i < MAX_SCHEME_LEN && (isalnum((unsigned char)url[i]) || url[i] == '+' || url[i] == '-' || url[i] == '.'))
+        i++;
+    return url[i] == ':' && url[i + 1] == '/' ? i : 0;
+}
+
+static int scheme_allowed(const char *scheme, size_t len)
+{
+    return (len == 4 && strncasecmp(scheme, "http", 4) == 0) || (len == 5 && strncasecmp(scheme, "https", 5) == 0);
+}
+
+int http_url_check(const char *url, char *err, size_t errlen)
+{
+    size_t len = url_scheme_len(url);
+    if (len == 0 || scheme_allowed(url, len)) return 0;
+    /* a scheme is letters, digits and "+-.": safe to show */
+    snprintf(err, errlen, "unsupported URL scheme '%.*s': only http and https are allowed", (int)len, url);
+    return -1;
+}
+
+/* Copies src into out (n bytes), cut with "..." when too long, never inside a UTF-8 sequence. */
+static void copy_cut(char *out, size_t n, const char *src)
+{
+    if (n == 0) return;
+    size_t len = strlen(src);
+    if (len < n) {
+        memcpy(out, src, len + 1);
+        return;
+    }
+    if (n < 4) {
+        out[0] = '\0';
+        return;
+    }
+    size_t keep = n - 4;
+    while (keep > 0 && ((unsigned char)src[keep] & 0xC0) == 0x80) keep--;
+    memcpy(out, src, keep);
+    memcpy(out + keep, "...", 4);
+}
+
+void http_url_redact(const char *url, char *out, size_t n)
+{
+    if (!url || !*url) {
+        copy_cut(out, n, "(no URL)");
+        return;
+    }
+    size_t slen = url_scheme_len(url);
+    char given[1024];
+    /* without a scheme, as libcurl will fetch it */
+    if (!slen) snprintf(given, sizeof(given), "http://%s", url);
+    /* libcurl's own parser: what is shown is what it would connect to */
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL;
+    int ok = u && curl_url_set(u, CURLUPART_URL, slen ? url : given, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+             curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK;
+    char shown[2048];
+    if (ok) {
+        /* a file: URL has no host, most URLs no explicit port: those parts are left out */
+        if (curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) host = NULL;
+        if (curl_url_get(u, CURLUPART_PORT, &port, 0) != CURLUE_OK) port = NULL;
+        if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK) path = NULL;
+        snprintf(shown, sizeof(shown), "%s://%s%s%s%s", scheme, host ? host : "", port ? ":" : "", port ? port : "",
+                 path ? path : "");
+    } else {
+        /* it may be a password cut in two by a stray "/": only the scheme is safe to show */
+        snprintf(shown, sizeof(shown), "%.*s://(a URL that does not parse)", slen ? (int)slen : 4,
+                 slen ? url : "http");
+    }
+    curl_free(scheme), curl_free(host), curl_free(port), curl_free(path);
+    curl_url_cleanup(u);
+    copy_cut(out, n, shown);
 }
 
 void http_response_init(http_response *resp)
@@ -109,6 +196,18 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 {
     http_response *resp = userdata;
     size_t len = size * n;
+    /* a redirect's target, however long: only its scheme is kept, to say why a redirect was refused */
+    if (len > 9 && strncasecmp(data, "location:", 9) == 0) {
+        const char *v = data + 9, *end = data + len;
+        while (v < end && (*v == ' ' || *v == '\t')) v++;
+        char head[MAX_SCHEME_LEN + 2];
+        size_t hl = (size_t)(end - v) < sizeof(head) - 1 ? (size_t)(end - v) : sizeof(head) - 1;
+        memcpy(head, v, hl);
+        head[hl] = '\0';
+        size_t sl = url_scheme_len(head);
+        snprintf(resp->redirect_scheme, sizeof(resp->redirect_scheme), "%.*s", (int)sl, head);
+        return len;
+    }
     char line[256];
     if (len >= sizeof(line)) return len;
     memcpy(line, data, len);
@@ -158,6 +257,24 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
     return (c->cancel && c->cancel(c->cancel_userdata)) ? 1 : 0;
 }
 
+/* After a transfer that went through: its status, once it is sure it was HTTP. */
+static int check_response(CURL *h, http_response *resp)
+{
+    char *scheme = NULL;
+    /* cannot happen with the protocols restricted; if it did, a body read
+     * from a file or another service must not reach an error message */
+    if (curl_easy_getinfo(h, CURLINFO_SCHEME, &scheme) != CURLE_OK || !scheme ||
+        !scheme_allowed(scheme, strlen(scheme))) {
+        buf_reset(&resp->body);
+        resp->failure = HTTP_BAD_URL;
+        snprintf(resp->error, sizeof(resp->error), "the response did not come over http or https");
+        return -1;
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
+    resp->failure = HTTP_OK;
+    return 0;
+}
+
 int http_send(http_client *c, const http_request *req, http_response *resp)
 {
     response_reset(resp, req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE);
@@ -178,7 +295,16 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
         resp->failure = HTTP_TRANSPORT;
         return -1;
     }
+    if (http_url_check(req->url, resp->error, sizeof(resp->error)) != 0) {
+        curl_slist_free_all(hdrs);
+        resp->failure = HTTP_BAD_URL;
+        return -1;
+    }
     curl_easy_setopt(h, CURLOPT_URL, req->url);
+    /* the check above names the scheme; these make sure, redirects included */
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, ALLOWED_PROTOCOLS);
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, ALLOWED_PROTOCOLS);
+    curl_easy_setopt(h, CURLOPT_DEFAULT_PROTOCOL, "http"); /* no scheme: http, not a guess from the host name */
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     if (req->body) {
         curl_easy_setopt(h, CURLOPT_POST, 1L);
@@ -206,12 +332,21 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
 
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(hdrs);
-    if (rc == CURLE_OK) {
-        curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-        resp->failure = HTTP_OK;
-        return 0;
-    }
+    if (rc == CURLE_OK) return check_response(h, resp);
     if (resp->failure != HTTP_OK) return -1; /* on_body stopped the transfer and said why */
+    if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT) {
+        /* the URL was checked, so a refused protocol is a redirect's */
+        resp->failure = HTTP_BAD_URL;
+        if (rc == CURLE_UNSUPPORTED_PROTOCOL && resp->redirect_scheme[0])
+            snprintf(resp->error, sizeof(resp->error),
+                     "refused a redirect to a URL of scheme '%s': only http and https are allowed", resp->redirect_scheme);
+        else if (rc == CURLE_UNSUPPORTED_PROTOCOL)
+            snprintf(resp->error, sizeof(resp->error), "refused a redirect: only http and https are allowed");
+        else
+            snprintf(resp->error, sizeof(resp->error), "%s", curl_easy_strerror(rc));
+        buf_reset(&resp->body);
+        return -1;
+    }
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:

@@ -2,7 +2,10 @@
  * http: the one place that talks HTTP (libcurl). A client is one easy handle
  * owned by one thread, so its connections are kept alive across requests.
  * Every request has a timeout and every response body a size cap; going past
- * the cap is an error, never unbounded memory.
+ * the cap is an error, never unbounded memory. Only http and https are
+ * spoken, redirects included: URLs come from vectorizer configurations, which
+ * tenants write, and libcurl would otherwise also read files (file://) or
+ * send chosen bytes to any TCP service (gopher://, dict://).
  */
 #ifndef PGAI_HTTP_H
 #define PGAI_HTTP_H
@@ -30,6 +33,7 @@ typedef enum http_failure {
     HTTP_TOO_LARGE,    /* the body went past max_response */
     HTTP_TRANSPORT,    /* connection dropped, truncated body, protocol error */
     HTTP_CANCELLED,    /* the cancel callback asked to stop */
+    HTTP_BAD_URL,      /* not an http or https URL (or a redirect to one), or malformed: nothing was sent */
 } http_failure;
 
 typedef struct http_response {
@@ -42,6 +46,7 @@ typedef struct http_response {
     long long content_length; /* -1 when the response has none */
     int content_encoded;      /* Content-Encoding other than identity: the length is not the body's */
     int body_started;
+    char redirect_scheme[48]; /* the scheme of the last Location header, to say why a redirect was refused */
 } http_response;
 
 /* Returns non-zero to abort a transfer in progress (checked about every 100 ms). */
@@ -61,6 +66,17 @@ void http_client_free(http_client *c);
 int http_send(http_client *c, const http_request *req, http_response *resp);
 void http_response_init(http_response *resp);
 void http_response_free(http_response *resp);
+
+/* 0 when url is one http_send fetches: http:// or https://, or no scheme at
+ * all (taken as http://, never guessed from the host name). -1 otherwise,
+ * with "unsupported URL scheme '<scheme>': only http and https are allowed"
+ * in err (the scheme only: the rest of the URL may hold credentials). */
+int http_url_check(const char *url, char *err, size_t errlen);
+
+/* url as messages may show it: scheme://host[:port]/path, without user and
+ * password, query string (keys travel there: ?key=) or fragment, cut to fit
+ * n bytes. A URL that does not parse is shown by its scheme only. */
+void http_url_redact(const char *url, char *out, size_t n);
 
 /* Statuses worth retrying: 408, 409, 429 and 5xx (the OpenAI SDK's set). */
 int http_status_retryable(long status);

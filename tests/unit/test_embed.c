@@ -1,4 +1,6 @@
-/* Unit tests for request sizing (embed_plan) and response scanning (vectors_parse). */
+/* Unit tests for request sizing (embed_plan), response scanning
+ * (vectors_parse), and the providers' URL checks and error messages against
+ * loopback servers (tests/unit/loopback.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +12,9 @@
 #include <string.h>
 
 #include "embed/embed.h"
+#include "embed/provider.h"
 #include "embed/vectors.h"
+#include "loopback.h"
 
 static void expect_groups(const double *lens, size_t n, size_t max_inputs, double max_tokens, const size_t *want,
                           long nwant)
@@ -161,12 +165,251 @@ static void test_http_timeout_env(void **state)
     assert_string_equal(msg, "Invalid value for PGAI_VECTORIZER_HTTP_TIMEOUT: '-5s' is not a positive time duration");
 }
 
+/* --- base URLs and error messages ----------------------------------------- */
+
+static const char api_key[] = "sk-unit-Secret-9931";
+
+static vectorizer provider_config(embedding_kind kind, const char *base_url)
+{
+    vectorizer v;
+    memset(&v, 0, sizeof(v));
+    v.embedding.kind = kind;
+    v.embedding.implementation = kind == EMBEDDING_OPENAI ? "openai" : kind == EMBEDDING_OLLAMA ? "ollama" : "voyageai";
+    v.embedding.model = kind == EMBEDDING_OPENAI   ? "text-embedding-3-small"
+                        : kind == EMBEDDING_OLLAMA ? "nomic-embed-text"
+                                                   : "voyage-3-lite";
+    v.embedding.dimensions = 2;
+    v.embedding.base_url = base_url;
+    return v;
+}
+
+static void unset_base_env(void)
+{
+    unsetenv("OPENAI_BASE_URL");
+    unsetenv("OLLAMA_HOST");
+    unsetenv("VOYAGE_BASE_URL");
+}
+
+static const embed_env quick_env = {.max_retries = 1, .timeout_ms = 5000}; /* one retry: 0.5 s, not 3.5 */
+
+/* embedder_new must fail, naming the scheme and where the URL came from. */
+static void expect_new_refused(const vectorizer *v, const char *scheme, const char *source)
+{
+    embedder *e = NULL;
+    embed_error err;
+    int rc = embedder_new(v, api_key, &quick_env, &e, &err);
+    if (rc != -1 || !strstr(err.message, scheme) || !strstr(err.message, source))
+        fprintf(stderr, "[%s] rc %d: [%s]\n", v->embedding.implementation, rc, err.message);
+    assert_int_equal(rc, -1);
+    assert_null(e);
+    assert_int_equal(err.kind, EMBED_ERR_CONFIG);
+    assert_non_null(strstr(err.message, "only http and https are allowed"));
+    assert_non_null(strstr(err.message, scheme));
+    assert_non_null(strstr(err.message, source));
+}
+
+/* A base URL of another scheme is refused when the embedder is made, before
+ * any connection, from the configuration and from the environment alike. */
+static void test_base_url_scheme_refused(void **state)
+{
+    unset_base_env();
+    int port = 0;
+    int fd = loopback_listen(&port);
+    assert_true(fd >= 0);
+    char url[128];
+    embedding_kind kinds[] = {EMBEDDING_OPENAI, EMBEDDING_OLLAMA, EMBEDDING_VOYAGEAI};
+    for (int k = 0; k < 3; k++) {
+        vectorizer v = provider_config(kinds[k], "file:///etc/passwd");
+        expect_new_refused(&v, "'file'", "base URL from the vectorizer's embedding.base_url");
+        snprintf(url, sizeof(url), "gopher://127.0.0.1:%d/_x", port);
+        v.embedding.base_url = url;
+        expect_new_refused(&v, "'gopher'", "base URL from the vectorizer's embedding.base_url");
+    }
+    vectorizer v = provider_config(EMBEDDING_OPENAI, NULL);
+    snprintf(url, sizeof(url), "dict://127.0.0.1:%d/d:x", port);
+    setenv("OPENAI_BASE_URL", url, 1);
+    expect_new_refused(&v, "'dict'", "base URL from OPENAI_BASE_URL");
+    v = provider_config(EMBEDDING_OLLAMA, NULL);
+    snprintf(url, sizeof(url), " ftp://127.0.0.1:%d/", port);
+    setenv("OLLAMA_HOST", url, 1);
+    expect_new_refused(&v, "'ftp'", "base URL from OLLAMA_HOST");
+    v = provider_config(EMBEDDING_VOYAGEAI, NULL);
+    setenv("VOYAGE_BASE_URL", "file:/etc/passwd", 1);
+    expect_new_refused(&v, "'file'", "base URL from VOYAGE_BASE_URL");
+    unset_base_env();
+    assert_false(loopback_contacted(fd, 100));
+    close(fd);
+}
+
+/* Makes an embedder (setup included) and embeds one text, which must fail; the message is in err. */
+static void embed_fails(const vectorizer *v, int setup, embed_error *err)
+{
+    embedder *e = NULL;
+    assert_int_equal(embedder_new(v, api_key, &quick_env, &e, err), 0);
+    const char *texts[1] = {"hello"};
+    size_t lens[1] = {5};
+    float out[2];
+    int rc = setup ? embedder_setup(e, err) : embedder_embed(e, texts, lens, 1, out, err);
+    embedder_free(e);
+    assert_int_equal(rc, -1);
+}
+
+static void expect_message(const embed_error *err, const char *want)
+{
+    if (strcmp(err->message, want) != 0) fprintf(stderr, "got  [%s]\nwant [%s]\n", err->message, want);
+    assert_string_equal(err->message, want);
+}
+
+/* A connection failure names the endpoint (without credentials) and where its base URL came from. */
+static void test_transport_error_names_endpoint(void **state)
+{
+    unset_base_env();
+    int port = loopback_closed_port();
+    assert_true(port > 0);
+    char url[160], want[512];
+    embed_error err;
+
+    vectorizer v = provider_config(EMBEDDING_OPENAI, NULL);
+    snprintf(url, sizeof(url), "http://user:Pw-1234@127.0.0.1:%d/v1/", port);
+    setenv("OPENAI_BASE_URL", url, 1);
+    embed_fails(&v, 0, &err);
+    assert_int_equal(err.kind, EMBED_ERR_UNAVAILABLE);
+    snprintf(want, sizeof(want),
+             "Couldn't connect to server (POST http://127.0.0.1:%d/v1/embeddings; base URL from OPENAI_BASE_URL)", port);
+    expect_message(&err, want);
+    unset_base_env();
+
+    /* a key in the query string (as Gemini takes one) is not shown either */
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/voyage/v1?key=QuerySecret42", port);
+    v = provider_config(EMBEDDING_VOYAGEAI, url);
+    embed_fails(&v, 0, &err);
+    snprintf(want, sizeof(want),
+             "Couldn't connect to server (POST http://127.0.0.1:%d/voyage/v1; base URL from the vectorizer's "
+             "embedding.base_url)",
+             port);
+    expect_message(&err, want);
+
+    /* Ollama's own text first, as pgai has it */
+    snprintf(url, sizeof(url), "127.0.0.1:%d", port);
+    setenv("OLLAMA_HOST", url, 1);
+    v = provider_config(EMBEDDING_OLLAMA, NULL);
+    embed_fails(&v, 1, &err);
+    snprintf(want, sizeof(want),
+             "Failed to connect to Ollama. Please check that Ollama is downloaded, running and accessible. "
+             "https://ollama.com/download (POST http://127.0.0.1:%d/api/show; base URL from OLLAMA_HOST)",
+             port);
+    expect_message(&err, want);
+    unset_base_env();
+}
+
+/* HTTP errors: pgai's text, the first part of a non-JSON body on one line
+ * (text only), the endpoint last; never the key, always within the message. */
+static void test_http_error_names_endpoint(void **state)
+{
+    unset_base_env();
+    static char big[3000], echo[256];
+    int n = snprintf(big, sizeof(big), "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\n"
+                                       "Connection: close\r\nContent-Length: 2020\r\n\r\n{\"error\":{\"message\":\"");
+    memset(big + n, 'x', 2000);
+    memcpy(big + n + 2000, "\",\"type\":\"t\"}}", 14);
+    size_t big_len = (size_t)n + 2014;
+    int en = snprintf(echo, sizeof(echo), "HTTP/1.1 401 Unauthorized\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n"
+                                          "bad key %s\n", strlen(api_key) + 9, api_key);
+    const canned responses[] = {
+        CANNED("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        CANNED("HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nContent-Length: 46\r\nConnection: close\r\n\r\n"
+               "<html>\r\n  <body>Not here</body>\r\n</html>\r\n\r\n\r\n"),
+        CANNED("HTTP/1.1 404 Not Found\r\nContent-Length: 6\r\nConnection: close\r\n\r\n\x1f\x8b\x00\x01\x02\x03"),
+        {big, big_len},
+        {echo, (size_t)en},
+        CANNED("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 18\r\nConnection: close\r\n\r\n"
+               "404 page not found"),
+        CANNED("HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nNot Found"),
+    };
+    server s;
+    assert_int_equal(server_start(&s, responses, sizeof(responses) / sizeof(*responses)), 0);
+    char base[96], want[1200];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d/v1", s.port);
+    const char *src = "base URL from the vectorizer's embedding.base_url";
+    embed_error err;
+    vectorizer v = provider_config(EMBEDDING_OPENAI, base);
+
+    embed_fails(&v, 0, &err); /* a bare "Error code: 404" is no longer all there is */
+    assert_int_equal(err.kind, EMBED_ERR_CONFIG);
+    snprintf(want, sizeof(want), "Error code: 404 (POST %s/embeddings; %s)", base, src);
+    expect_message(&err, want);
+
+    embed_fails(&v, 0, &err); /* an HTML page: one line */
+    snprintf(want, sizeof(want), "Error code: 404 - <html> <body>Not here</body> </html> (POST %s/embeddings; %s)", base,
+             src);
+    expect_message(&err, want);
+
+    embed_fails(&v, 0, &err); /* binary: not copied */
+    snprintf(want, sizeof(want), "Error code: 404 - (6 bytes of binary data) (POST %s/embeddings; %s)", base, src);
+    expect_message(&err, want);
+
+    embed_fails(&v, 0, &err); /* a long JSON error is cut, the endpoint kept */
+    assert_int_equal(err.kind, EMBED_ERR_INPUT);
+    static const char head[] = "Error code: 400 - {\"error\":{\"message\":\"xxx";
+    assert_memory_equal(err.message, head, sizeof(head) - 1);
+    snprintf(want, sizeof(want), "... (POST %s/embeddings; %s)", base, src);
+    assert_true(strlen(err.message) < sizeof(err.message));
+    assert_string_equal(err.message + strlen(err.message) - strlen(want), want);
+
+    embed_fails(&v, 0, &err); /* a body echoing the key */
+    assert_null(strstr(err.message, api_key));
+    snprintf(want, sizeof(want), "Error code: 401 - bad key *** (POST %s/embeddings; %s)", base, src);
+    expect_message(&err, want);
+
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", s.port);
+    v = provider_config(EMBEDDING_OLLAMA, base);
+    embed_fails(&v, 0, &err);
+    snprintf(want, sizeof(want), "404 page not found (status code: 404) (POST %s/api/embed; %s)", base, src);
+    expect_message(&err, want);
+
+    v = provider_config(EMBEDDING_VOYAGEAI, base);
+    embed_fails(&v, 0, &err);
+    snprintf(want, sizeof(want), "HTTP code 404 from API (Not Found) (POST %s/embeddings; %s)", base, src);
+    expect_message(&err, want);
+    server_stop(&s);
+}
+
+static const char *excerpt_of(const char *body, size_t len, long status, char *out, size_t n)
+{
+    http_response r;
+    http_response_init(&r);
+    r.status = status;
+    assert_int_equal(buf_append(&r.body, body, len), 0);
+    embed_body_excerpt(&r, out, n);
+    http_response_free(&r);
+    return out;
+}
+
+static void test_body_excerpt(void **state)
+{
+    char out[320];
+    assert_string_equal(excerpt_of("  plain\n\ttext  ", 15, 404, out, sizeof(out)), "plain text");
+    assert_string_equal(excerpt_of("caf\xc3\xa9", 5, 500, out, sizeof(out)), "caf\xc3\xa9");
+    assert_string_equal(excerpt_of("a\0b", 3, 500, out, sizeof(out)), "(3 bytes of binary data)");
+    assert_string_equal(excerpt_of("\xff\xfe", 2, 500, out, sizeof(out)), "(2 bytes of binary data)");
+    assert_string_equal(excerpt_of("secret", 6, 0, out, sizeof(out)), ""); /* not an HTTP response */
+    assert_string_equal(excerpt_of("", 0, 404, out, sizeof(out)), "");
+    static char lng[1000];
+    memset(lng, 'a', sizeof(lng));
+    lng[299] = '\xc3', lng[300] = '\xa9'; /* a character across the 300-byte limit is left out whole */
+    excerpt_of(lng, sizeof(lng), 404, out, sizeof(out));
+    assert_int_equal(strlen(out), 299 + 3);
+    assert_string_equal(out + 299, "...");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_pgai_cases),          cmocka_unit_test(test_plan_openai_estimates),
         cmocka_unit_test(test_vectors_floats_and_base64), cmocka_unit_test(test_vectors_errors),
         cmocka_unit_test(test_base64_roundtrip),          cmocka_unit_test(test_http_timeout_env),
+        cmocka_unit_test(test_base_url_scheme_refused),   cmocka_unit_test(test_transport_error_names_endpoint),
+        cmocka_unit_test(test_http_error_names_endpoint), cmocka_unit_test(test_body_excerpt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,99 +1,23 @@
 /* Unit tests for src/http against a canned one-shot server on loopback:
  * the response buffer is reused, a Content-Length is reserved up front and
- * checked against the cap, and the request timeout is honoured. */
+ * checked against the cap, the request timeout is honoured, and only http
+ * and https URLs are fetched (redirects included); URLs in messages lose
+ * their credentials and query strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "http/http.h"
-
-/* A canned response; sizeof keeps the NUL bytes of binary bodies.
- * NULL data means: read the request and never answer. */
-typedef struct canned {
-    const char *data;
-    size_t len;
-} canned;
-#define CANNED(literal) {literal, sizeof(literal) - 1}
-
-/* Answers each connection with the next canned response, then closes it. */
-typedef struct server {
-    int fd;
-    char url[64];
-    const canned *responses;
-    size_t nresponses;
-    pthread_t thread;
-} server;
-
-static void read_request(int c)
-{
-    char req[4096];
-    size_t len = 0;
-    while (len < sizeof(req) - 1) {
-        ssize_t n = read(c, req + len, sizeof(req) - 1 - len);
-        if (n <= 0) return;
-        len += (size_t)n;
-        req[len] = '\0';
-        if (strstr(req, "\r\n\r\n")) return; /* the tests send GETs: no body */
-    }
-}
-
-static void *serve(void *arg)
-{
-    server *s = arg;
-    for (size_t i = 0; i < s->nresponses; i++) {
-        int c = accept(s->fd, NULL, NULL);
-        if (c < 0) return NULL;
-        read_request(c);
-        const canned *r = &s->responses[i];
-        if (r->data) {
-            size_t off = 0;
-            while (off < r->len) {
-                ssize_t n = write(c, r->data + off, r->len - off);
-                if (n <= 0) break;
-                off += (size_t)n;
-            }
-        } else {
-            char sink[256];
-            while (read(c, sink, sizeof(sink)) > 0) { /* until the client gives up */ }
-        }
-        close(c);
-    }
-    return NULL;
-}
-
-static void server_start(server *s, const canned *responses, size_t n)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t alen = sizeof(a);
-    s->fd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s->fd >= 0);
-    assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-    assert_int_equal(listen(s->fd, 8), 0);
-    assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &alen), 0);
-    snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d/", ntohs(a.sin_port));
-    s->responses = responses;
-    s->nresponses = n;
-    assert_int_equal(pthread_create(&s->thread, NULL, serve, s), 0);
-}
-
-static void server_stop(server *s)
-{
-    pthread_join(s->thread, NULL);
-    close(s->fd);
-}
+#include "loopback.h"
 
 static void test_body_buffer_reused(void **state)
 {
@@ -104,7 +28,7 @@ static void test_body_buffer_reused(void **state)
         CANNED("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n\r\n"),
     };
     server s;
-    server_start(&s, responses, 3);
+    assert_int_equal(server_start(&s, responses, 3), 0);
     http_client *c;
     assert_int_equal(http_client_new(&c, NULL, NULL), 0);
     http_response resp;
@@ -141,7 +65,7 @@ static void test_content_length_reserved(void **state)
         CANNED("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\nConnection: close\r\n\r\n0123456789"),
     };
     server s;
-    server_start(&s, responses, 1);
+    assert_int_equal(server_start(&s, responses, 1), 0);
     http_client *c;
     assert_int_equal(http_client_new(&c, NULL, NULL), 0);
     http_response resp;
@@ -163,7 +87,7 @@ static void test_content_length_over_cap(void **state)
         CANNED("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n0123456789"),
     };
     server s;
-    server_start(&s, responses, 2);
+    assert_int_equal(server_start(&s, responses, 2), 0);
     http_client *c;
     assert_int_equal(http_client_new(&c, NULL, NULL), 0);
     http_response resp;
@@ -196,7 +120,7 @@ static void test_compressed_length_not_the_size(void **state)
                "\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\x03\xcb\xc8\x04\x00\xac\x2a\x93\xd8\x02\x00\x00\x00"),
     };
     server s;
-    server_start(&s, responses, 1);
+    assert_int_equal(server_start(&s, responses, 1), 0);
     http_client *c;
     assert_int_equal(http_client_new(&c, NULL, NULL), 0);
     http_response resp;
@@ -220,7 +144,7 @@ static void test_timeout(void **state)
 {
     static const canned responses[] = {{NULL, 0}};
     server s;
-    server_start(&s, responses, 1);
+    assert_int_equal(server_start(&s, responses, 1), 0);
     http_client *c;
     assert_int_equal(http_client_new(&c, NULL, NULL), 0);
     http_response resp;
@@ -236,12 +160,211 @@ static void test_timeout(void **state)
     server_stop(&s);
 }
 
+/* --- only http and https ------------------------------------------------ */
+
+/* A file holding a secret, as a file:// URL could name one the worker can read. */
+static const char secret_text[] = "s3cr3t-file-contents-4711";
+
+static void make_secret_file(char *path, size_t n)
+{
+    snprintf(path, n, "/tmp/pgai-test-http-secret.XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, secret_text, sizeof(secret_text) - 1), (ssize_t)(sizeof(secret_text) - 1));
+    close(fd);
+}
+
+static void expect_refused(http_client *c, http_response *resp, const char *url, const char *scheme)
+{
+    http_request req = {.url = url, .timeout_ms = 2000};
+    int rc = http_send(c, &req, resp);
+    if (rc != -1 || resp->failure != HTTP_BAD_URL || !strstr(resp->error, scheme))
+        fprintf(stderr, "[%s]: rc %d, failure %d, error [%s]\n", url, rc, (int)resp->failure, resp->error);
+    assert_int_equal(rc, -1);
+    assert_int_equal(resp->failure, HTTP_BAD_URL);
+    assert_non_null(strstr(resp->error, scheme)); /* names the scheme */
+    assert_null(strstr(resp->error, secret_text));
+    assert_null(strstr(resp->error, "127.0.0.1")); /* not the URL itself, which may hold credentials */
+    assert_int_equal(resp->body.len, 0);
+}
+
+/* file:// would read a local file with the worker's rights (and the body
+ * reached an error row the tenant can read). */
+static void test_file_url_refused(void **state)
+{
+    char path[64], url[128];
+    make_secret_file(path, sizeof(path));
+    http_client *c;
+    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    http_response resp;
+    http_response_init(&resp);
+    snprintf(url, sizeof(url), "file://%s", path);
+    expect_refused(c, &resp, url, "'file'");
+    snprintf(url, sizeof(url), "FILE://localhost%s", path);
+    expect_refused(c, &resp, url, "'FILE'");
+    snprintf(url, sizeof(url), "file:%s", path); /* curl takes "x:/" as a scheme too */
+    expect_refused(c, &resp, url, "'file'");
+    http_response_free(&resp);
+    http_client_free(c);
+    unlink(path);
+}
+
+/* gopher:// and dict:// (and the rest of what libcurl speaks) would send
+ * bytes chosen by the URL's author to any TCP service: nothing may connect. */
+static void test_other_schemes_send_nothing(void **state)
+{
+    static const char *const schemes[] = {"gopher", "dict", "ftp", "telnet", "smtp", "ldap", "tftp", "mqtt"};
+    int port = 0;
+    int fd = loopback_listen(&port);
+    assert_true(fd >= 0);
+    http_client *c;
+    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    http_response resp;
+    http_response_init(&resp);
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(*schemes); i++) {
+        char url[128], quoted[32];
+        snprintf(url, sizeof(url), "%s://127.0.0.1:%d/_SET%%20key%%20value", schemes[i], port);
+        snprintf(quoted, sizeof(quoted), "'%s'", schemes[i]);
+        expect_refused(c, &resp, url, quoted);
+        if (loopback_contacted(fd, 50)) fprintf(stderr, "%s connected\n", schemes[i]);
+        assert_false(loopback_contacted(fd, 0));
+    }
+    http_response_free(&resp);
+    http_client_free(c);
+    close(fd);
+}
+
+/* The same for a redirect: libcurl follows one to ftp:// by default, and the
+ * server (or whoever answers for it) chooses the target. */
+static void test_redirect_to_other_scheme_refused(void **state)
+{
+    char path[64];
+    make_secret_file(path, sizeof(path));
+    int port = 0;
+    int fd = loopback_listen(&port);
+    assert_true(fd >= 0);
+    char to_file[256], to_ftp[256], to_gopher[256];
+    snprintf(to_file, sizeof(to_file), "HTTP/1.1 302 Found\r\nLocation: file://%s\r\nContent-Length: 0\r\n\r\n", path);
+    snprintf(to_ftp, sizeof(to_ftp),
+             "HTTP/1.1 301 Moved\r\nLocation: ftp://127.0.0.1:%d/x\r\nContent-Length: 0\r\n\r\n", port);
+    snprintf(to_gopher, sizeof(to_gopher),
+             "HTTP/1.1 307 Temporary Redirect\r\nLocation: gopher://127.0.0.1:%d/_x\r\nContent-Length: 0\r\n\r\n",
+             port);
+    const canned responses[] = {{to_file, strlen(to_file)}, {to_ftp, strlen(to_ftp)}, {to_gopher, strlen(to_gopher)}};
+    server s;
+    assert_int_equal(server_start(&s, responses, 3), 0);
+    http_client *c;
+    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    http_response resp;
+    http_response_init(&resp);
+    http_request req = {.url = s.url, .timeout_ms = 2000};
+    static const char *const schemes[] = {"'file'", "'ftp'", "'gopher'"};
+    for (int i = 0; i < 3; i++) {
+        int rc = http_send(c, &req, &resp);
+        if (rc != -1 || resp.failure != HTTP_BAD_URL)
+            fprintf(stderr, "redirect %d: rc %d, failure %d, status %ld, error [%s]\n", i, rc, (int)resp.failure,
+                    resp.status, resp.error);
+        assert_int_equal(rc, -1);
+        assert_int_equal(resp.failure, HTTP_BAD_URL);
+        assert_non_null(strstr(resp.error, "redirect"));
+        assert_non_null(strstr(resp.error, schemes[i]));
+        assert_null(strstr(resp.error, secret_text));
+        assert_null(strstr(resp.body.data ? resp.body.data : "", secret_text));
+    }
+    assert_false(loopback_contacted(fd, 100));
+    http_response_free(&resp);
+    http_client_free(c);
+    server_stop(&s);
+    close(fd);
+    unlink(path);
+}
+
+/* Redirects between http URLs still work. */
+static void test_http_redirect_followed(void **state)
+{
+    static const canned responses[] = {
+        CANNED("HTTP/1.1 308 Permanent Redirect\r\nLocation: /there\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        CANNED("HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nhere"),
+    };
+    server s;
+    assert_int_equal(server_start(&s, responses, 2), 0);
+    http_client *c;
+    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    http_response resp;
+    http_response_init(&resp);
+    http_request req = {.url = s.url};
+    assert_int_equal(http_send(c, &req, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    assert_string_equal(resp.body.data, "here");
+    http_response_free(&resp);
+    http_client_free(c);
+    server_stop(&s);
+}
+
+static void expect_url_check(const char *url, int want, const char *want_err)
+{
+    char err[256] = "";
+    int rc = http_url_check(url, err, sizeof(err));
+    if (rc != want || (want_err && strcmp(err, want_err) != 0)) fprintf(stderr, "[%s]: %d [%s]\n", url, rc, err);
+    assert_int_equal(rc, want);
+    if (want_err) assert_string_equal(err, want_err);
+}
+
+static void test_url_check(void **state)
+{
+    expect_url_check("http://127.0.0.1:1/v1", 0, NULL);
+    expect_url_check("HTTPS://api.openai.com/v1", 0, NULL);
+    expect_url_check("localhost:8080/v1", 0, NULL); /* no scheme: http */
+    expect_url_check("ftp.example.com/v1", 0, NULL); /* no guessing from the host name: http too */
+    expect_url_check("file:///etc/passwd", -1, "unsupported URL scheme 'file': only http and https are allowed");
+    expect_url_check("file:/etc/passwd", -1, "unsupported URL scheme 'file': only http and https are allowed");
+    expect_url_check("gopher://127.0.0.1:70/_x", -1, "unsupported URL scheme 'gopher': only http and https are allowed");
+    expect_url_check("dict://x", -1, "unsupported URL scheme 'dict': only http and https are allowed");
+    expect_url_check("httpx://x", -1, "unsupported URL scheme 'httpx': only http and https are allowed");
+}
+
+static void expect_redacted(const char *url, const char *want)
+{
+    char out[128];
+    http_url_redact(url, out, sizeof(out));
+    if (strcmp(out, want) != 0) fprintf(stderr, "[%s] -> [%s], want [%s]\n", url, out, want);
+    assert_string_equal(out, want);
+}
+
+/* What errors show of a URL: scheme://host:port/path, no credentials, no query. */
+static void test_url_redact(void **state)
+{
+    expect_redacted("http://127.0.0.1:1/v1/embeddings", "http://127.0.0.1:1/v1/embeddings");
+    expect_redacted("https://user:pa55@api.example.com:8443/v1/embeddings?key=SECRET#f",
+                    "https://api.example.com:8443/v1/embeddings");
+    expect_redacted("https://generativelanguage.googleapis.com/v1beta/models/m:embed?key=AIzaSECRET",
+                    "https://generativelanguage.googleapis.com/v1beta/models/m:embed");
+    expect_redacted("http://[::1]:11434/api/embed", "http://[::1]:11434/api/embed");
+    expect_redacted("localhost:8080/v1?x=1", "http://localhost:8080/v1");
+    expect_redacted("http://u:p@w@host/", "http://(a URL that does not parse)");
+    expect_redacted("file:///tmp/x", "file:///tmp/x");
+    /* what does not parse is not shown: it may be a password cut in two */
+    expect_redacted("https://u:p/w@host/", "https://(a URL that does not parse)");
+    expect_redacted("", "(no URL)");
+    /* a long path is cut, and the result always fits */
+    char lng[400];
+    snprintf(lng, sizeof(lng), "http://h/%0300d", 0);
+    char out[64];
+    http_url_redact(lng, out, sizeof(out));
+    assert_int_equal(strlen(out), sizeof(out) - 1);
+    assert_memory_equal(out, "http://h/000", 12);
+    assert_string_equal(out + strlen(out) - 3, "...");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_body_buffer_reused),      cmocka_unit_test(test_content_length_reserved),
         cmocka_unit_test(test_content_length_over_cap), cmocka_unit_test(test_compressed_length_not_the_size),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_file_url_refused),        cmocka_unit_test(test_other_schemes_send_nothing),
+        cmocka_unit_test(test_redirect_to_other_scheme_refused), cmocka_unit_test(test_http_redirect_followed),
+        cmocka_unit_test(test_url_check),               cmocka_unit_test(test_url_redact),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
