@@ -257,7 +257,7 @@ int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, c
 /*
  * Which environment variables a vectorizer may name as its API key: the
  * providers' own, those the operator lists in
- * PGAI_VECTORIZER_WORKER_API_KEY_NAMES (comma-separated), and names that
+ * PGAI_VECTORIZER_API_KEY_NAMES (comma-separated), and names that
  * say they are one (containing API_KEY). Never the worker's own
  * configuration or other credentials, whatever the list says: its database
  * URL, libpq's PG* variables, AWS credentials (docs/security.md).
@@ -275,7 +275,7 @@ int catalog_api_key_name_allowed(const char *name)
     for (const char *const *p = provider_keys; *p; p++)
         if (strcmp(name, *p) == 0) return 1;
     if (strstr(name, "API_KEY")) return 1;
-    const char *list = getenv("PGAI_VECTORIZER_WORKER_API_KEY_NAMES");
+    const char *list = getenv("PGAI_VECTORIZER_API_KEY_NAMES");
     size_t n = strlen(name);
     for (const char *p = list; p && *p;) {
         const char *end = strchr(p, ',');
@@ -313,7 +313,7 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
                                   "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: "
                                   "%s is not a variable the worker may use as an API key (allowed: the providers' own "
                                   "key variables, names containing API_KEY, and names listed in "
-                                  "PGAI_VECTORIZER_WORKER_API_KEY_NAMES; never PGAI_*, PG*, DATABASE_URL or AWS_*)",
+                                  "PGAI_VECTORIZER_API_KEY_NAMES; never PGAI_*, PG*, DATABASE_URL or AWS_*)",
                                   name, v->id, name);
         return pgai_error_set(err, PGAI_E_INVALID,
                               "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: set %s "

@@ -220,8 +220,16 @@ static int dispatch(int argc, char **argv)
                   stdout);
             return 0;
         }
+        /* pgai has it; we do not (yet): say so rather than "no such command" */
+        if (strcmp(argv[2], "download-models") == 0)
+            return cli_usage_error("Usage: pgai vectorizer [OPTIONS] COMMAND [ARGS]...\n",
+                                   "'pgai vectorizer download-models' is pgai's, not implemented in pgai in C "
+                                   "(it downloads the models of pgai's document parsers, which this version lacks).");
         return cli_usage_error("Usage: pgai vectorizer [OPTIONS] COMMAND [ARGS]...\n", "No such command '%s'.", argv[2]);
     }
+    if (strcmp(cmd, "semantic-catalog") == 0)
+        return cli_usage_error("Usage: pgai [OPTIONS] COMMAND [ARGS]...\n",
+                               "'pgai semantic-catalog' is pgai's, not implemented in pgai in C.");
     return cli_usage_error("Usage: pgai [OPTIONS] COMMAND [ARGS]...\n", "No such command '%s'.", cmd);
 }
 

@@ -9,6 +9,7 @@
 
 #include "catalog/catalog.h"
 #include "db/db.h"
+#include "db/url.h"
 #include "embed/embed.h"
 #include "pgai/pgai.h"
 
@@ -40,6 +41,7 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
     *vector = NULL;
     *dimensions = 0;
     if (!which || !text) return pgai_error_set(err, PGAI_E_INVALID, "a vectorizer and a text are required");
+    if (db_url_check(db_url, err) != PGAI_OK) return err->code;
     PGconn *conn = db_connect(db_url, "pgai-embed-query", NULL, err);
     if (!conn) return err->code;
     catalog_info info;

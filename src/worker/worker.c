@@ -258,8 +258,7 @@ static int connect_error(pgai_error *err)
 
 /*
  * "permission denied for schema ai" (SQLSTATE 42501) does not say what to
- * do: add the grant that gives a role what the worker reads, and where the
- * rest (tracking tables, queues, destinations) is listed.
+ * do: add the function that grants a worker role what it needs.
  */
 static int privilege_hint(const pgai_worker *w, pgai_error *err)
 {
@@ -275,8 +274,8 @@ static int privilege_hint(const pgai_worker *w, pgai_error *err)
     }
     size_t len = strlen(err->message);
     snprintf(err->message + len, sizeof(err->message) - len,
-             ": as the role that installed pgai, run select ai.grant_vectorizer_usage('%s') and grant what"
-             " \"Least privilege\" in docs/running.md lists for the worker",
+             ": as the role that installed pgai, run select ai.grant_vectorizer_worker('%s')"
+             " (\"Least privilege\" in docs/running.md)",
              role);
     return err->code;
 }

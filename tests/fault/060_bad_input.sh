@@ -187,7 +187,7 @@ check_contains "a hostile API key name: a clear error" "$out" "ApiKeyNotFoundErr
 check_eq "a hostile API key name: rows stay queued" "$(queued "$HV")" "5:0"
 set +e
 # (a name without API_KEY in it is read only when the operator lists it: docs/security.md)
-out=$(env "KEY'); drop table canary; --=$OPENAI_API_KEY" "PGAI_VECTORIZER_WORKER_API_KEY_NAMES=KEY'); drop table canary; --" timeout 120 "$PGAI" vectorizer worker -d "$TEST_DB_URL" --once -i "$HV" 2>&1)
+out=$(env "KEY'); drop table canary; --=$OPENAI_API_KEY" "PGAI_VECTORIZER_API_KEY_NAMES=KEY'); drop table canary; --" timeout 120 "$PGAI" vectorizer worker -d "$TEST_DB_URL" --once -i "$HV" 2>&1)
 rc=$?
 set -e
 check_eq "hostile names: exit 0" "$rc" 0

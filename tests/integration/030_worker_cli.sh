@@ -192,3 +192,13 @@ check_eq "under the same id, counting heartbeats again" \
 kill -TERM $wp; set +e; wait $wp; rc=$?; set -e
 check_eq "SIGTERM: exit 0" "$rc" 0
 check_contains "the re-registration is logged" "$(cat "$PGTMP/rereg.log")" "worker registration lost"
+
+# pgai's commands we do not have say so (pgai's own would run)
+for c in "vectorizer download-models" "semantic-catalog"; do
+  set +e
+  # shellcheck disable=SC2086 # two words on purpose
+  msg=$("$PGAI" $c 2>&1); rc=$?
+  set -e
+  check_eq "pgai $c: a usage error" "$rc" 2
+  check_contains "pgai $c: not implemented, said plainly" "$msg" "not implemented in pgai in C"
+done

@@ -10,6 +10,6 @@ tenant_setup
 sql "update ai.vectorizer set config = jsonb_set(config, '{embedding,api_key_name}', '\"AWS_SECRET_ACCESS_KEY\"')" >/dev/null
 tsql "update docs set body = body || ' five'" >/dev/null
 before=$(provider_stats openai.requests)
-AWS_SECRET_ACCESS_KEY=aws-secret-7781 PGAI_VECTORIZER_WORKER_API_KEY_NAMES=AWS_SECRET_ACCESS_KEY run_worker --once
+AWS_SECRET_ACCESS_KEY=aws-secret-7781 PGAI_VECTORIZER_API_KEY_NAMES=AWS_SECRET_ACCESS_KEY run_worker --once
 check_eq "AWS_SECRET_ACCESS_KEY was not sent: no request reached the provider" "$(provider_stats openai.requests)" "$before"
 check_contains "the error says which names are allowed" "$out" "not a variable the worker may use as an API key"
