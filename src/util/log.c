@@ -239,27 +239,27 @@ static int json_string(buf *out, const char *s, size_t n)
     return buf_puts(out, "\"");
 }
 
-/* s[0..n) is a number as JSON writes one: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+/*
+ * s[0..n) is a number as our fields print them (%d, %zu, %.3f):
+ * -?(0|[1-9][0-9]*)(\.[0-9]+)?, with at most 15 digits, so every JSON
+ * reader takes it back exactly (no exponent, no overflow); anything else
+ * stays a string.
+ */
 static int json_number(const char *s, size_t n)
 {
-    size_t i = 0, d;
+    size_t i = 0, d, digits;
     if (i < n && s[i] == '-') i++;
     for (d = i; i < n && isdigit((unsigned char)s[i]); i++) {
     }
     if (i == d || (s[d] == '0' && i - d > 1)) return 0;
+    digits = i - d;
     if (i < n && s[i] == '.') {
         for (d = ++i; i < n && isdigit((unsigned char)s[i]); i++) {
         }
         if (i == d) return 0;
+        digits += i - d;
     }
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-')) i++;
-        for (d = i; i < n && isdigit((unsigned char)s[i]); i++) {
-        }
-        if (i == d) return 0;
-    }
-    return i == n;
+    return i == n && digits <= 15;
 }
 
 /*
