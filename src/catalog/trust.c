@@ -75,6 +75,89 @@ static const char RESOLVE_SQL[] =
     " end,"
     " (select rolsuper from pg_catalog.pg_roles where rolname = session_user) from own";
 
+/*
+ * Code a batch could run, as one text per problem. $1 source, $2 queue,
+ * $3 failed queue, $4 store (NULL: the source is written). A function is
+ * harmless when it is built in (pg_catalog) and leakproof, one of the few
+ * built-ins pgai's own tables use as defaults, or pgvector's (its typmod
+ * coercion appears in embedding column defaults); anything else is the owner's
+ * code (a tenant's function can be replaced at any moment, so being
+ * SECURITY DEFINER now proves nothing).
+ */
+/* $5: the trigger states that fire: ordinary and ALWAYS, or in replica mode REPLICA and ALWAYS. */
+static const char CHECK_SQL[] =
+    "with rn(oid, name) as not materialized (select c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname)"
+    "  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace),"
+    " pn(oid, name) as not materialized (select p.oid, pg_catalog.format('%I.%I', n.nspname, p.proname)"
+    "  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace),"
+    " w(oid) as (select x from pg_catalog.unnest(array[pg_catalog.to_regclass($2), pg_catalog.to_regclass($3),"
+    "  coalesce(pg_catalog.to_regclass($4), pg_catalog.to_regclass($1))]) x where x is not null),"
+    " r(oid) as (select oid from w union select pg_catalog.to_regclass($1)),"
+    " harmless(oid) as not materialized (select p.oid from pg_catalog.pg_proc p where p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace"
+    "  and (p.proleakproof or p.proname in ('gen_random_uuid', 'now', 'clock_timestamp', 'statement_timestamp',"
+    "  'transaction_timestamp', 'nextval'))"
+    "  union select dp.objid from pg_catalog.pg_depend dp join pg_catalog.pg_extension e on e.oid = dp.refobjid"
+    "  where dp.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and dp.deptype = 'e' and e.extname = 'vector'"
+    "  and (select rolsuper from pg_catalog.pg_roles where oid = e.extowner)),"
+    " coltypes(oid) as (select a.atttypid from pg_catalog.pg_attribute a join w on a.attrelid = w.oid"
+    "  where a.attnum > 0 and not a.attisdropped),"
+    " exprs(classid, objid, what) as ("
+    "  select 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid, pg_catalog.format('the default of %s.%I',"
+    "   (select name from rn where oid = d.adrelid), a.attname) from pg_catalog.pg_attrdef d join w on d.adrelid = w.oid"
+    "   join pg_catalog.pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum"
+    "  union all select 'pg_catalog.pg_constraint'::pg_catalog.regclass, c.oid, pg_catalog.format('constraint %I', c.conname)"
+    "   from pg_catalog.pg_constraint c where c.conrelid in (select oid from w) or c.contypid in (select oid from coltypes)"
+    "  union all select 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, pg_catalog.format('index %s',"
+    "   (select name from rn where oid = i.indexrelid)) from pg_catalog.pg_index i join w on i.indrelid = w.oid),"
+    " problems(p) as ("
+    "  select pg_catalog.format('trigger %I on %s (function %s)', t.tgname, (select name from rn where oid = t.tgrelid),"
+    "   (select name from pn where oid = t.tgfoid)) from pg_catalog.pg_trigger t join w on t.tgrelid = w.oid"
+    "   where not t.tgisinternal and t.tgenabled = any ($5::pg_catalog.char[])"
+    "  union all select pg_catalog.format('rule %I on %s', x.rulename, (select name from rn where oid = x.ev_class))"
+    "   from pg_catalog.pg_rewrite x join w on x.ev_class = w.oid"
+    "  union all select pg_catalog.format('row-level security on %s', (select name from rn where oid = c.oid))"
+    "   from pg_catalog.pg_class c join r on c.oid = r.oid where c.relrowsecurity"
+    "   and exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)"
+    "  union all select pg_catalog.format('%s calls %s', e.what, (select name from pn where oid = dp.refobjid))"
+    "   from exprs e join pg_catalog.pg_depend dp on dp.classid = e.classid and dp.objid = e.objid"
+    "   where dp.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass and not exists (select from harmless h where h.oid = dp.refobjid)"
+    "  union all select pg_catalog.format('%s uses operator %s', e.what, dp.refobjid::pg_catalog.regoperator)"
+    "   from exprs e join pg_catalog.pg_depend dp on dp.classid = e.classid and dp.objid = e.objid"
+    "   join pg_catalog.pg_operator o on o.oid = dp.refobjid"
+    "   where dp.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass"
+    "   and not exists (select from harmless h where h.oid = o.oprcode::pg_catalog.oid)"
+    "  union all select pg_catalog.format('the cast of %s.%I to text calls %s', (select name from rn where oid = a.attrelid),"
+    "   a.attname, (select name from pn where oid = c.castfunc)) from pg_catalog.pg_attribute a"
+    "   join pg_catalog.pg_type ty on ty.oid = a.atttypid"
+    "   join pg_catalog.pg_cast c on c.castsource in (a.atttypid, ty.typbasetype)"
+    "    and c.casttarget = 'pg_catalog.text'::pg_catalog.regtype and c.castmethod = 'f'"
+    "   where a.attrelid = pg_catalog.to_regclass($1) and a.attnum > 0 and not a.attisdropped"
+    "   and not exists (select from harmless h where h.oid = c.castfunc)"
+    "  union all select pg_catalog.format('the key column %s.%I compares with %s', (select name from rn where oid = a.attrelid),"
+    "   a.attname, o.oid::pg_catalog.regoperator) from pg_catalog.pg_index i"
+    "   join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)"
+    "   join pg_catalog.pg_type ty on ty.oid = a.atttypid"
+    "   join pg_catalog.pg_operator o on o.oprname = '=' and o.oprleft in (a.atttypid, ty.typbasetype)"
+    "    and o.oprright = o.oprleft"
+    "   where i.indrelid = pg_catalog.to_regclass($1) and i.indisprimary"
+    "   and not exists (select from harmless h where h.oid = o.oprcode::pg_catalog.oid))"
+    " select pg_catalog.string_agg(p, '; ') from (select p from problems limit 5) x";
+
+#define CHECK_STMT "pgai_trust_check"
+
+/* The check runs once per batch: prepared once per connection, it is
+ * planned once (its planning costs more than its execution). */
+static int prepare_check(PGconn *conn, pgai_error *err)
+{
+    PGresult *res = PQprepare(conn, CHECK_STMT, CHECK_SQL, 5, NULL);
+    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK || (state && strcmp(state, "42P05") == 0) /* a kept connection */
+                 ? PGAI_OK
+                 : db_error_from_result(err, conn, res);
+    PQclear(res);
+    return rc;
+}
+
 int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -94,6 +177,7 @@ int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error
             out->checked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
             out->replica = out->checked && v->destination.kind != DESTINATION_TABLE &&
                            strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+            if (out->checked) rc = prepare_check(conn, err);
         }
         PQclear(res);
     }
@@ -125,81 +209,13 @@ int trust_begin_sql(const vectorizer *v, const trust_info *t, buf *sql)
     return rc;
 }
 
-/*
- * Code a batch could run, as one text per problem. $1 source, $2 queue,
- * $3 failed queue, $4 store (NULL: the source is written). A function is
- * harmless when it is built in (pg_catalog) and leakproof, one of the few
- * built-ins pgai's own tables use as defaults, or pgvector's (its typmod
- * coercion appears in embedding column defaults); anything else is the owner's
- * code (a tenant's function can be replaced at any moment, so being
- * SECURITY DEFINER now proves nothing).
- */
-/* $5: the trigger states that fire: ordinary and ALWAYS, or in replica mode REPLICA and ALWAYS. */
-static const char CHECK_SQL[] =
-    "with rn(oid, name) as not materialized (select c.oid, pg_catalog.format('%I.%I', n.nspname, c.relname)"
-    "  from pg_catalog.pg_class c join pg_catalog.pg_namespace n on n.oid = c.relnamespace),"
-    " pn(oid, name) as not materialized (select p.oid, pg_catalog.format('%I.%I', n.nspname, p.proname)"
-    "  from pg_catalog.pg_proc p join pg_catalog.pg_namespace n on n.oid = p.pronamespace),"
-    " w(oid) as (select x from pg_catalog.unnest(array[pg_catalog.to_regclass($2), pg_catalog.to_regclass($3),"
-    "  coalesce(pg_catalog.to_regclass($4), pg_catalog.to_regclass($1))]) x where x is not null),"
-    " r(oid) as (select oid from w union select pg_catalog.to_regclass($1)),"
-    " harmless(oid) as (select p.oid from pg_catalog.pg_proc p where p.pronamespace = 'pg_catalog'::pg_catalog.regnamespace"
-    "  and (p.proleakproof or p.proname in ('gen_random_uuid', 'now', 'clock_timestamp', 'statement_timestamp',"
-    "  'transaction_timestamp', 'nextval'))"
-    "  union select dp.objid from pg_catalog.pg_depend dp join pg_catalog.pg_extension e on e.oid = dp.refobjid"
-    "  where dp.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass and dp.deptype = 'e' and e.extname = 'vector'"
-    "  and (select rolsuper from pg_catalog.pg_roles where oid = e.extowner)),"
-    " coltypes(oid) as (select a.atttypid from pg_catalog.pg_attribute a join w on a.attrelid = w.oid"
-    "  where a.attnum > 0 and not a.attisdropped),"
-    " exprs(classid, objid, what) as ("
-    "  select 'pg_catalog.pg_attrdef'::pg_catalog.regclass, d.oid, pg_catalog.format('the default of %s.%I',"
-    "   (select name from rn where oid = d.adrelid), a.attname) from pg_catalog.pg_attrdef d join w on d.adrelid = w.oid"
-    "   join pg_catalog.pg_attribute a on a.attrelid = d.adrelid and a.attnum = d.adnum"
-    "  union all select 'pg_catalog.pg_constraint'::pg_catalog.regclass, c.oid, pg_catalog.format('constraint %I', c.conname)"
-    "   from pg_catalog.pg_constraint c where c.conrelid in (select oid from w) or c.contypid in (select oid from coltypes)"
-    "  union all select 'pg_catalog.pg_class'::pg_catalog.regclass, i.indexrelid, pg_catalog.format('index %s',"
-    "   (select name from rn where oid = i.indexrelid)) from pg_catalog.pg_index i join w on i.indrelid = w.oid),"
-    " problems(p) as ("
-    "  select pg_catalog.format('trigger %I on %s (function %s)', t.tgname, (select name from rn where oid = t.tgrelid),"
-    "   (select name from pn where oid = t.tgfoid)) from pg_catalog.pg_trigger t join w on t.tgrelid = w.oid"
-    "   where not t.tgisinternal and t.tgenabled = any ($5::pg_catalog.char[])"
-    "  union all select pg_catalog.format('rule %I on %s', x.rulename, (select name from rn where oid = x.ev_class))"
-    "   from pg_catalog.pg_rewrite x join w on x.ev_class = w.oid"
-    "  union all select pg_catalog.format('row-level security on %s', (select name from rn where oid = c.oid))"
-    "   from pg_catalog.pg_class c join r on c.oid = r.oid where c.relrowsecurity"
-    "   and exists (select from pg_catalog.pg_policy p where p.polrelid = c.oid)"
-    "  union all select pg_catalog.format('%s calls %s', e.what, (select name from pn where oid = dp.refobjid))"
-    "   from exprs e join pg_catalog.pg_depend dp on dp.classid = e.classid and dp.objid = e.objid"
-    "   where dp.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass and dp.refobjid not in (select oid from harmless)"
-    "  union all select pg_catalog.format('%s uses operator %s', e.what, dp.refobjid::pg_catalog.regoperator)"
-    "   from exprs e join pg_catalog.pg_depend dp on dp.classid = e.classid and dp.objid = e.objid"
-    "   join pg_catalog.pg_operator o on o.oid = dp.refobjid"
-    "   where dp.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass"
-    "   and o.oprcode::pg_catalog.oid not in (select oid from harmless)"
-    "  union all select pg_catalog.format('the cast of %s.%I to text calls %s', (select name from rn where oid = a.attrelid),"
-    "   a.attname, (select name from pn where oid = c.castfunc)) from pg_catalog.pg_attribute a"
-    "   join pg_catalog.pg_type ty on ty.oid = a.atttypid"
-    "   join pg_catalog.pg_cast c on c.castsource in (a.atttypid, ty.typbasetype)"
-    "    and c.casttarget = 'pg_catalog.text'::pg_catalog.regtype and c.castmethod = 'f'"
-    "   where a.attrelid = pg_catalog.to_regclass($1) and a.attnum > 0 and not a.attisdropped"
-    "   and c.castfunc not in (select oid from harmless)"
-    "  union all select pg_catalog.format('the key column %s.%I compares with %s', (select name from rn where oid = a.attrelid),"
-    "   a.attname, o.oid::pg_catalog.regoperator) from pg_catalog.pg_index i"
-    "   join pg_catalog.pg_attribute a on a.attrelid = i.indrelid and a.attnum = any (i.indkey)"
-    "   join pg_catalog.pg_type ty on ty.oid = a.atttypid"
-    "   join pg_catalog.pg_operator o on o.oprname = '=' and o.oprleft in (a.atttypid, ty.typbasetype)"
-    "    and o.oprright = o.oprleft"
-    "   where i.indrelid = pg_catalog.to_regclass($1) and i.indisprimary"
-    "   and o.oprcode::pg_catalog.oid not in (select oid from harmless))"
-    " select pg_catalog.string_agg(p, '; ') from (select p from problems limit 5) x";
-
 int trust_check_batch(PGconn *conn, const vectorizer *v, const trust_info *t, pgai_error *err)
 {
     relnames r;
     int rc = relnames_get(v, &r, err);
     if (rc == PGAI_OK) {
         const char *params[5] = {r.source, r.queue, r.failed, r.store, t->replica ? "{R,A}" : "{O,A}"};
-        PGresult *res = PQexecParams(conn, CHECK_SQL, 5, NULL, params, NULL, NULL, 0);
+        PGresult *res = PQexecPrepared(conn, CHECK_STMT, 5, params, NULL, NULL, 0);
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
             rc = db_error_from_result(err, conn, res);
         else if (!PQgetisnull(res, 0, 0))

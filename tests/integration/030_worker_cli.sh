@@ -93,9 +93,12 @@ psql_q -c "create role pgai_lowpriv login" >/dev/null
 set +e; out=$(timeout 60 "$PGAI" vectorizer worker -d "$(db_url "${TEST_DB_URL##*/}" pgai_lowpriv)" --once 2>&1); rc=$?; set -e
 check_eq "no grants: exit 1" "$rc" 1
 check_contains "no grants: the server's reason" "$out" "permission denied"
-check_contains "no grants: the grant that helps" "$out" "run select ai.grant_vectorizer_usage('pgai_lowpriv')"
+check_contains "no grants: the grant that helps" "$out" "run select ai.grant_vectorizer_worker('pgai_lowpriv')"
 check_contains "no grants: where the rest is" "$out" "Least privilege"
-psql_q -c "drop role pgai_lowpriv" >/dev/null
+psql_q -c "select ai.grant_vectorizer_worker('pgai_lowpriv')" >/dev/null
+set +e; out=$(timeout 60 "$PGAI" vectorizer worker -d "$(db_url "${TEST_DB_URL##*/}" pgai_lowpriv)" --once 2>&1); rc=$?; set -e
+check_eq "after the grant it names: exit 0" "$rc" 0
+psql_q -c "drop owned by pgai_lowpriv; drop role pgai_lowpriv" >/dev/null
 
 # --- no vectorizers, unknown ids -------------------------------------------------
 run_worker --once
