@@ -449,11 +449,10 @@ static void *runner_main(void *arg)
         return NULL;
     }
     char *claim_sql = NULL;
-    int locks_source = 0;
     embedder *emb = NULL;
     embed_error eerr;
     embed_env env = {.lg = &quiet};
-    if (queue_claim_sql(conn, ws->v, ws->info, ws->cols, ws->ncols, &claim_sql, &locks_source, &err) != PGAI_OK) {
+    if (queue_claim_sql(conn, ws->v, ws->info, ws->cols, ws->ncols, 1, &claim_sql, &err) != PGAI_OK) {
         fail(r, &err);
     } else if (embedder_new(ws->v, "sk-unused", &env, &emb, &eerr) != 0) {
         snprintf(r->error, sizeof(r->error), "%s", eerr.message);

@@ -45,7 +45,9 @@ static void relnames_free(relnames *r)
 
 /*
  * One row: the owner, whether the login role may act as it, whether a
- * check is needed, and a refusal (NULL when the configuration is sound).
+ * check is needed, a refusal (NULL when the configuration is sound), whether
+ * the login role is a superuser, and whether the role the batches run as may
+ * lock source rows (UPDATE on the source).
  * $1 source, $2 queue, $3 failed queue (NULL), $4 store (NULL: the column
  * destination, where the source is written).
  */
@@ -73,7 +75,11 @@ static const char RESOLVE_SQL[] =
     "  when own.f is not null and not pg_catalog.pg_has_role(own.q, own.f, 'MEMBER') then pg_catalog.format("
     "   'the vectorizer''s owner %s does not own its failed-queue table %s', own.q::pg_catalog.regrole, $3)"
     " end,"
-    " (select rolsuper from pg_catalog.pg_roles where rolname = session_user) from own";
+    " (select rolsuper from pg_catalog.pg_roles where rolname = session_user),"
+    " pg_catalog.has_table_privilege(case when own.q <> (select oid from pg_catalog.pg_roles where rolname = current_user)"
+    "   and pg_catalog.pg_has_role(session_user, own.q, 'MEMBER') then own.q"
+    "   else (select oid from pg_catalog.pg_roles where rolname = current_user) end, (select src from rel), 'UPDATE')"
+    " from own";
 
 /*
  * Code a batch could run, as one text per problem. $1 source, $2 queue,
@@ -177,6 +183,7 @@ int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error
             out->checked = strcmp(PQgetvalue(res, 0, 2), "t") == 0;
             out->replica = out->checked && v->destination.kind != DESTINATION_TABLE &&
                            strcmp(PQgetvalue(res, 0, 4), "t") == 0;
+            out->may_lock_source = strcmp(PQgetvalue(res, 0, 5), "t") == 0;
             if (out->checked) rc = prepare_check(conn, err);
         }
         PQclear(res);

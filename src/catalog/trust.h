@@ -37,6 +37,7 @@ typedef struct trust_info {
     int act_as_owner; /* SET LOCAL ROLE owner at the start of each batch */
     int checked;      /* some table is not ours nor a superuser's: check every batch */
     int replica;      /* checked, column destination, superuser: session_replication_role = replica */
+    int may_lock_source; /* the role batches run as has UPDATE on the source: the claim locks its rows */
 } trust_info;
 
 /* Resolves the owner and what each batch must do; refuses (PGAI_E_PRIVILEGE) an inconsistent configuration. */

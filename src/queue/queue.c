@@ -27,26 +27,9 @@ static int pk_join(buf *b, const vectorizer *v, const char *x, const char *y)
     return rc;
 }
 
-/* Whether the current role may lock rows of the source table (FOR KEY SHARE needs UPDATE). */
-static int may_lock_source(PGconn *conn, const vectorizer *v, int *yes, pgai_error *err)
-{
-    const char *params[2] = {v->source_schema, v->source_table};
-    PGresult *res = PQexecParams(conn,
-                                 "select pg_catalog.has_table_privilege(pg_catalog.format('%I.%I', $1::pg_catalog.text,"
-                                 " $2::pg_catalog.text), 'UPDATE')",
-                                 2, NULL, params, NULL, NULL, 0);
-    int rc = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? PGAI_OK
-                                                                             : db_error_from_result(err, conn, res);
-    *yes = rc == PGAI_OK && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
-    return rc;
-}
-
 int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info, const source_column *cols,
-                    size_t ncols, char **sql, int *locks_source, pgai_error *err)
+                    size_t ncols, int lock_source, char **sql, pgai_error *err)
 {
-    int rc0 = may_lock_source(conn, v, locks_source, err);
-    if (rc0 != PGAI_OK) return rc0;
     buf b;
     buf_init(&b, 0);
     int rc = 0;
@@ -103,8 +86,9 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
      * The lock needs UPDATE on the source; a worker that may only read it
      * claims without, and removes the chunks of rows deleted meanwhile
      * before it commits (store_delete_gone). */
-    rc |= db_sqlf(&b, " LIMIT 1%s) AS s ON true WHERE l.locked ORDER BY ", *locks_source ? " FOR KEY SHARE OF s" : "");
+    rc |= db_sqlf(&b, " LIMIT 1%s) AS s ON true WHERE l.locked ORDER BY ", lock_source ? " FOR KEY SHARE OF s" : "");
     rc |= pk_list(&b, v, "l.");
+    (void)conn;
     if (rc != 0) {
         buf_free(&b);
         return pgai_error_set(err, PGAI_E_NOMEM, "out of memory building the claim query");

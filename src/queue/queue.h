@@ -32,10 +32,10 @@ typedef struct queue_batch {
     int col_load_len;  /* octet_length of the loading column (int4) */
 } queue_batch;
 
-/* Builds the claim statement once per executor. *locks_source says whether
- * it locks the source rows (only when the current role has UPDATE on them). */
+/* Builds the claim statement once per executor; with lock_source it locks
+ * the source rows FOR KEY SHARE (the role it runs as needs UPDATE on them). */
 int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info, const source_column *cols,
-                    size_t ncols, char **sql, int *locks_source, pgai_error *err) __attribute__((warn_unused_result));
+                    size_t ncols, int lock_source, char **sql, pgai_error *err) __attribute__((warn_unused_result));
 
 /* Claims up to batch_size keys; loading-column values larger than
  * max_document_bytes come back NULL (their size is in col_load_len). */

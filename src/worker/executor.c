@@ -26,7 +26,6 @@ typedef struct executor {
     size_t ncols;
     int load_col; /* index of the loading column in cols */
     char *claim_sql;
-    int locks_source; /* the claim locks source rows FOR KEY SHARE */
     trust_info trust; /* whose rights each batch runs with; whether it is checked */
     char *begin_sql; /* BEGIN and the source table's lock, in one round trip */
     chunker *chunker;
@@ -114,20 +113,7 @@ static int setup(executor *x, pgai_error *err)
         return pgai_error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
                               v->loading.column_name, v->source_schema, v->source_table);
     if ((rc = trust_resolve(x->conn, v, &x->trust, err)) != PGAI_OK) return rc;
-    /* The claim's row lock depends on the rights of the role that runs it. */
-    if (x->trust.act_as_owner) {
-        buf role;
-        buf_init(&role, 0);
-        rc = db_sqlf(&role, "SET ROLE %I", x->trust.owner) != 0 ? pgai_error_set(err, PGAI_E_NOMEM, "out of memory")
-                                                                 : db_exec(x->conn, role.data, err);
-        buf_free(&role);
-        if (rc != PGAI_OK) return rc;
-    }
-    rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, &x->claim_sql, &x->locks_source, err);
-    pgai_error ignored;
-    if (x->trust.act_as_owner && db_exec(x->conn, "RESET ROLE", rc == PGAI_OK ? err : &ignored) != PGAI_OK &&
-        rc == PGAI_OK)
-        rc = err->code;
+    rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, x->trust.may_lock_source, &x->claim_sql, err);
     if (rc != PGAI_OK) return rc;
     buf begin;
     buf_init(&begin, 0);
@@ -589,7 +575,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
      * row would then wait, in its trigger, for our locks on those chunks and
      * miss the ones we write; deferred to just before the first write, the
      * trigger does not wait and its commit is seen by store_delete_gone. */
-    if (x->v->destination.kind == DESTINATION_TABLE && !x->locks_source) {
+    if (x->v->destination.kind == DESTINATION_TABLE && !x->trust.may_lock_source) {
         x->deferred_b = &b;
         x->deferred_items = present;
         x->deferred_n = npresent;
@@ -624,7 +610,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     /* Without row locks a DELETE could have committed meanwhile; its trigger
      * missed the chunks we wrote. (One still open now is the window that only
      * the lock closes: docs/design.md.) */
-    if (!x->locks_source && x->v->destination.kind == DESTINATION_TABLE &&
+    if (!x->trust.may_lock_source && x->v->destination.kind == DESTINATION_TABLE &&
         (rc = store_delete_gone(x->conn, x->v, &b, present, npresent, err)) != PGAI_OK)
         goto fail;
     if ((rc = db_exec(x->conn, "commit", err)) != PGAI_OK) goto fail;
