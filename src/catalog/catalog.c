@@ -206,7 +206,7 @@ static const char REVEAL_SECRET_SQL[] =
     " (select pg_catalog.pg_has_role(session_user, c.relowner, 'MEMBER') and c.relowner <> r.oid"
     "  from pg_catalog.pg_class c join pg_catalog.pg_roles r on r.rolname = current_user"
     "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text))),"
-    " (select c.relowner::pg_catalog.regrole::pg_catalog.text from pg_catalog.pg_class c"
+    " (select r.rolname from pg_catalog.pg_class c join pg_catalog.pg_roles r on r.oid = c.relowner"
     "  where c.oid = pg_catalog.to_regclass(pg_catalog.format('%I.%I', $1::pg_catalog.text, $2::pg_catalog.text)))";
 
 int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, char **value, pgai_error *err)

@@ -59,7 +59,7 @@ static const char RESOLVE_SQL[] =
     " (select relowner from pg_catalog.pg_class where oid = rel.f) as f,"
     " (select relowner from pg_catalog.pg_class where oid = rel.t) as t from rel),"
     " me as (select oid from pg_catalog.pg_roles where rolname = session_user)"
-    " select own.q::pg_catalog.regrole::pg_catalog.text,"
+    " select (select rolname from pg_catalog.pg_roles where oid = own.q),"
     " own.q <> (select oid from pg_catalog.pg_roles where rolname = current_user)"
     "   and pg_catalog.pg_has_role(session_user, own.q, 'MEMBER'),"
     " exists (select from (values (own.src), (own.q), (own.f), (own.t)) o(r)"
