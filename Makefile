@@ -23,7 +23,7 @@ ifeq ($(SAN),1)
   OPT        := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
   LDSAN      := -fsanitize=address,undefined
 endif
-CFLAGS_ALL   := -std=c17 -D_GNU_SOURCE -fPIC $(WARN) $(OPT) -Iinclude -Isrc -I$(BUILD)/gen \
+CFLAGS_ALL   := -std=c17 -D_GNU_SOURCE -fPIC -fvisibility=hidden $(WARN) $(OPT) -Iinclude -Isrc -I$(BUILD)/gen \
                 -DPGAI_C_VERSION=\"$(VERSION)\" -DPGAI_COMPAT_VERSION=\"$(PGAI_COMPAT)\" \
                 $(DEPS_CFLAGS) $(CFLAGS)
 LDFLAGS_ALL  := $(LDSAN) $(LDFLAGS)
@@ -44,7 +44,8 @@ include $(sort $(wildcard mk/*.mk))
 .PHONY: all lib test unit install uninstall clean
 all: $(BUILD)/pgai $(BUILD)/libpgai.a $(BUILD)/libpgai.so
 
-$(BUILD)/%.o: %.c
+# The Makefile too: a change of flags (such as the library's visibility) rebuilds everything.
+$(BUILD)/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC   $<'
 	@$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@

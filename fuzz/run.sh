@@ -111,25 +111,26 @@ if ! scripts/fetch-tokenizer.sh >>"$buildlog" 2>&1; then
   finish
 fi
 ranks=$ROOT/data/cl100k_base.tiktoken
-if [ ! -f "$B/gen/cl100k.o" ] || [ "$ranks" -nt "$B/gen/cl100k.o" ]; then
+if [ ! -f "$B/gen/cl100k.o" ] || [ "$ranks" -nt "$B/gen/cl100k.o" ] || [ fuzz/run.sh -nt "$B/gen/cl100k.o" ]; then
   printf '%s\n' \
     '	.section .rodata.pgai_cl100k,"a",@progbits' \
     '	.balign 16' \
-    '	.globl pgai_cl100k_tiktoken' \
-    '	.hidden pgai_cl100k_tiktoken' \
-    '	.type pgai_cl100k_tiktoken, @object' \
-    'pgai_cl100k_tiktoken:' \
+    '	.globl cl100k_tiktoken_data' \
+    '	.hidden cl100k_tiktoken_data' \
+    '	.type cl100k_tiktoken_data, @object' \
+    'cl100k_tiktoken_data:' \
     "	.incbin \"$ranks\"" \
-    '	.size pgai_cl100k_tiktoken, . - pgai_cl100k_tiktoken' \
-    '	.globl pgai_cl100k_tiktoken_end' \
-    '	.hidden pgai_cl100k_tiktoken_end' \
-    'pgai_cl100k_tiktoken_end:' \
+    '	.size cl100k_tiktoken_data, . - cl100k_tiktoken_data' \
+    '	.globl cl100k_tiktoken_data_end' \
+    '	.hidden cl100k_tiktoken_data_end' \
+    'cl100k_tiktoken_data_end:' \
     '	.byte 0' \
     '	.section .note.GNU-stack,"",@progbits' >"$B/gen/cl100k.S"
   if ! "$FUZZ_CC" -c "$B/gen/cl100k.S" -o "$B/gen/cl100k.o" >>"$buildlog" 2>&1; then
     build_failed "cl100k.o"
     finish
   fi
+  rm -f "$B/libpgai-fuzz.a" # it holds the old one
 fi
 
 # Library sources as the Makefile has them (src/ less the command line),

@@ -41,15 +41,15 @@ $(BUILD)/gen/cl100k.S: $(TOKENIZER_RANKS) mk/tokenizer.mk
 	@printf '%s\n' \
 	  '	.section .rodata.pgai_cl100k,"a",@progbits' \
 	  '	.balign 16' \
-	  '	.globl pgai_cl100k_tiktoken' \
-	  '	.hidden pgai_cl100k_tiktoken' \
-	  '	.type pgai_cl100k_tiktoken, @object' \
-	  'pgai_cl100k_tiktoken:' \
+	  '	.globl cl100k_tiktoken_data' \
+	  '	.hidden cl100k_tiktoken_data' \
+	  '	.type cl100k_tiktoken_data, @object' \
+	  'cl100k_tiktoken_data:' \
 	  '	.incbin "$(abspath $(TOKENIZER_RANKS))"' \
-	  '	.size pgai_cl100k_tiktoken, . - pgai_cl100k_tiktoken' \
-	  '	.globl pgai_cl100k_tiktoken_end' \
-	  '	.hidden pgai_cl100k_tiktoken_end' \
-	  'pgai_cl100k_tiktoken_end:' \
+	  '	.size cl100k_tiktoken_data, . - cl100k_tiktoken_data' \
+	  '	.globl cl100k_tiktoken_data_end' \
+	  '	.hidden cl100k_tiktoken_data_end' \
+	  'cl100k_tiktoken_data_end:' \
 	  '	.byte 0' \
 	  '	.section .note.GNU-stack,"",@progbits' > $@
 

@@ -21,6 +21,16 @@ extern "C" {
 #include <stddef.h>
 
 /* Status codes. */
+/* What libpgai exports: the functions marked PGAI_EXPORT and nothing else
+ * (the library is built with -fvisibility=hidden, and
+ * tests/integration/051_library_abi.sh compares its dynamic symbols with
+ * this header). */
+#if defined(__GNUC__)
+#define PGAI_EXPORT __attribute__((visibility("default")))
+#else
+#define PGAI_EXPORT
+#endif
+
 #define PGAI_OK 0
 #define PGAI_NOTHING_TO_DO 1         /* e.g. this version is already installed */
 #define PGAI_E_INVALID (-1)          /* invalid argument or option */
@@ -61,10 +71,10 @@ typedef void (*pgai_log_fn)(void *userdata, pgai_log_level level, const char *ev
                             const char *fields);
 
 /* Our version ("0.1.0"), and the pgai version whose contract we implement ("0.12.1"). */
-const char *pgai_version(void);
-const char *pgai_compatible_version(void);
+PGAI_EXPORT const char *pgai_version(void);
+PGAI_EXPORT const char *pgai_compatible_version(void);
 /* The version recorded in the database: "<compatible>+c<ours>", e.g. "0.12.1+c0.1.0". */
-const char *pgai_library_version(void);
+PGAI_EXPORT const char *pgai_library_version(void);
 
 typedef struct pgai_install_options {
     int strict;            /* non-zero: installing the installed version again is an error */
@@ -81,14 +91,14 @@ typedef struct pgai_install_options {
  * (PGAI_E_ALREADY_INSTALLED instead with opts->strict), or a PGAI_E_* code.
  * `opts` may be NULL.
  */
-int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_error *err);
+PGAI_EXPORT int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_error *err);
 
 /*
  * The complete install script for a vector extension living in schema
  * `vector_schema` (as `pgai install` would run it), for users who apply
  * migrations with their own tools. Returns a malloc'ed string or NULL.
  */
-char *pgai_install_script(const char *vector_schema);
+PGAI_EXPORT char *pgai_install_script(const char *vector_schema);
 
 /*
  * Embeds `text` with the provider, model and dimensions of a vectorizer, as
@@ -96,8 +106,8 @@ char *pgai_install_script(const char *vector_schema);
  * the vectorizer's stored embeddings. `vectorizer` is its name or its id.
  * *vector is malloc'ed (free it), *dimensions its length.
  */
-int pgai_embed_query(const char *db_url, const char *vectorizer, const char *text, float **vector, int *dimensions,
-                     pgai_error *err);
+PGAI_EXPORT int pgai_embed_query(const char *db_url, const char *vectorizer, const char *text, float **vector,
+                                 int *dimensions, pgai_error *err);
 
 /* ---- the vectorizer worker ------------------------------------------------ */
 
@@ -123,44 +133,44 @@ typedef struct pgai_worker_options {
 typedef struct pgai_worker pgai_worker;
 
 /* Validates the options and creates a worker; nothing connects yet. */
-int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_error *err);
+PGAI_EXPORT int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_error *err);
 
 /*
  * Runs the worker in the calling thread until it is done (once), a graceful
  * shutdown is requested, or an error stops it (exit_on_error). Returns PGAI_OK
  * or the error that stopped it.
  */
-int pgai_worker_run(pgai_worker *w, pgai_error *err);
+PGAI_EXPORT int pgai_worker_run(pgai_worker *w, pgai_error *err);
 
 /*
  * Asks the worker to stop: the batch in flight finishes and commits, then
  * pgai_worker_run returns. Safe from any thread and from a signal handler.
  */
-void pgai_worker_request_shutdown(pgai_worker *w);
+PGAI_EXPORT void pgai_worker_request_shutdown(pgai_worker *w);
 
 /*
  * Asks the worker to stop at once: work in flight is abandoned (its
  * transaction rolls back, nothing is lost). Safe from any thread and from a
  * signal handler.
  */
-void pgai_worker_request_abort(pgai_worker *w);
+PGAI_EXPORT void pgai_worker_request_abort(pgai_worker *w);
 
 /*
  * Runs the worker in a background thread of its own; returns at once.
  * Collect the result with pgai_worker_wait.
  */
-int pgai_worker_start(pgai_worker *w, pgai_error *err);
+PGAI_EXPORT int pgai_worker_start(pgai_worker *w, pgai_error *err);
 
 /*
  * Waits up to timeout_ms (negative: forever) for a worker started with
  * pgai_worker_start. Returns the worker's result (PGAI_OK or its error, in
  * err) once it has stopped, or PGAI_E_TIMEOUT while it is still running.
  */
-int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err);
+PGAI_EXPORT int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err);
 
 /* Frees the worker. A worker still running in the background is asked to
  * stop gracefully and waited for first. */
-void pgai_worker_free(pgai_worker *w);
+PGAI_EXPORT void pgai_worker_free(pgai_worker *w);
 
 #ifdef __cplusplus
 }

@@ -40,7 +40,7 @@ int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err)
                         sizeof(out->lib_version), err)) != PGAI_OK)
         return rc;
     if (!out->lib_version[0] && !out->ext_version[0])
-        return pgai_error_set(err, PGAI_E_UNSUPPORTED, "pgai is not installed in the database: run `pgai install -d URL`");
+        return error_set(err, PGAI_E_UNSUPPORTED, "pgai is not installed in the database: run `pgai install -d URL`");
 
     static const struct {
         const char *sql;
@@ -81,7 +81,7 @@ int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_
         ok = ok && buf_puts(&arr, "}") == 0;
         if (!ok) {
             buf_free(&arr);
-            return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            return error_set(err, PGAI_E_NOMEM, "out of memory");
         }
         const char *params[1] = {arr.data};
         res = PQexecParams(conn, "select id from ai.vectorizer where id = any($1::int4[])", 1, NULL, params, NULL,
@@ -99,7 +99,7 @@ int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_
     *out = calloc((size_t)n + 1, sizeof(int));
     if (!*out) {
         PQclear(res);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) (*out)[i] = atoi(PQgetvalue(res, i, 0));
     *nout = (size_t)n;
@@ -119,11 +119,11 @@ int catalog_load(PGconn *conn, int id, vectorizer **out, pgai_error *err)
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = db_error_from_result(err, conn, res);
     } else if (PQntuples(res) == 0) {
-        rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "vectorizer_id=%d", id);
+        rc = error_set(err, PGAI_E_NOT_FOUND, "vectorizer_id=%d", id);
     } else {
         char msg[512];
         if (vectorizer_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), out, msg, sizeof(msg)) != 0)
-            rc = pgai_error_set(err, PGAI_E_INVALID, "%s (vectorizer_id=%d)", msg, id);
+            rc = error_set(err, PGAI_E_INVALID, "%s (vectorizer_id=%d)", msg, id);
     }
     PQclear(res);
     return rc;
@@ -159,12 +159,12 @@ int catalog_source_columns(PGconn *conn, const vectorizer *v, source_column **ou
     int n = PQntuples(res);
     if (n == 0) {
         PQclear(res);
-        return pgai_error_set(err, PGAI_E_SQL, "source table %s.%s not found", v->source_schema, v->source_table);
+        return error_set(err, PGAI_E_SQL, "source table %s.%s not found", v->source_schema, v->source_table);
     }
     source_column *cols = calloc((size_t)n, sizeof(*cols));
     if (!cols) {
         PQclear(res);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     for (int i = 0; i < n; i++) {
         cols[i].name = strdup(PQgetvalue(res, i, 0));
@@ -174,7 +174,7 @@ int catalog_source_columns(PGconn *conn, const vectorizer *v, source_column **ou
         if (!cols[i].name) {
             catalog_source_columns_free(cols, (size_t)n);
             PQclear(res);
-            return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            return error_set(err, PGAI_E_NOMEM, "out of memory");
         }
     }
     PQclear(res);
@@ -225,7 +225,7 @@ int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, c
     snprintf(owner, sizeof(owner), "%s", PQgetvalue(res, 0, 2));
     PQclear(res);
     if (!trusted)
-        return pgai_error_set(err, PGAI_E_PRIVILEGE,
+        return error_set(err, PGAI_E_PRIVILEGE,
                               "ai.reveal_secret is not owned by a superuser or the owner of schema ai (every "
                               "function of that name must be); the worker does not call it (docs/security.md)");
     const char *params[2] = {name, owner};
@@ -244,7 +244,7 @@ int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, c
         if (PQresultStatus(res) != PGRES_TUPLES_OK)
             rc = db_error_from_result(err, conn, res);
         else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0) && !(*value = strdup(PQgetvalue(res, 0, 0))))
-            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
         PQclear(res);
     }
     if (as_owner) {
@@ -299,7 +299,7 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
     if (!allowed) log_debug(lg, "api_key_name is not an API key variable: not read from the environment",
                            "api_key_name=%s vectorizer_id=%d", name, v->id);
     if (env) {
-        if (*env && !(*key = strdup(env))) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        if (*env && !(*key = strdup(env))) return error_set(err, PGAI_E_NOMEM, "out of memory");
     } else if (info->has_reveal_secret) {
         int rc = catalog_reveal_secret(conn, v, name, key, err);
         if (rc != PGAI_OK) return rc;
@@ -309,13 +309,13 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
         free(*key);
         *key = NULL;
         if (!allowed)
-            return pgai_error_set(err, PGAI_E_INVALID,
+            return error_set(err, PGAI_E_INVALID,
                                   "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: "
                                   "%s is not a variable the worker may use as an API key (allowed: the providers' own "
                                   "key variables, names containing API_KEY, and names listed in "
                                   "PGAI_VECTORIZER_API_KEY_NAMES; never PGAI_*, PG*, DATABASE_URL or AWS_*)",
                                   name, v->id, name);
-        return pgai_error_set(err, PGAI_E_INVALID,
+        return error_set(err, PGAI_E_INVALID,
                               "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: set %s "
                               "in the worker's environment or .env file%s",
                               name, v->id, name, info->has_reveal_secret ? ", or as a secret for ai.reveal_secret" : "");

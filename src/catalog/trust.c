@@ -34,7 +34,7 @@ static int relnames_get(const vectorizer *v, relnames *r, pgai_error *err)
                    : NULL;
     if (!r->source || !r->queue || (v->queue_failed_table && !r->failed) ||
         (v->destination.kind == DESTINATION_TABLE && !r->store))
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     return PGAI_OK;
 }
 
@@ -175,7 +175,7 @@ int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
             rc = db_error_from_result(err, conn, res);
         } else if (!PQgetisnull(res, 0, 3)) {
-            rc = pgai_error_set(err, PGAI_E_PRIVILEGE, "vectorizer %d refused: %s (docs/security.md)", v->id,
+            rc = error_set(err, PGAI_E_PRIVILEGE, "vectorizer %d refused: %s (docs/security.md)", v->id,
                                 PQgetvalue(res, 0, 3));
         } else {
             snprintf(out->owner, sizeof(out->owner), "%s", PQgetvalue(res, 0, 0));
@@ -226,7 +226,7 @@ int trust_check_batch(PGconn *conn, const vectorizer *v, const trust_info *t, pg
         if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
             rc = db_error_from_result(err, conn, res);
         else if (!PQgetisnull(res, 0, 0))
-            rc = pgai_error_set(err, PGAI_E_PRIVILEGE,
+            rc = error_set(err, PGAI_E_PRIVILEGE,
                                 "vectorizer %d refused: %s would run with the worker's rights, and the tables belong "
                                 "to a role that is not the worker's nor a superuser (docs/security.md)",
                                 v->id, PQgetvalue(res, 0, 0));

@@ -12,7 +12,7 @@
 
 #include "util/clock.h"
 
-int pgai_error_set(pgai_error *err, int code, const char *fmt, ...)
+int error_set(pgai_error *err, int code, const char *fmt, ...)
 {
     if (!err) return code;
     err->code = code;
@@ -127,7 +127,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
      * hang us, and a shutdown request ends the attempt within 100 ms. */
     PGconn *conn = PQconnectStartParams(keys, vals, 1);
     if (!conn) {
-        pgai_error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
+        error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
         return NULL;
     }
     PQsetNoticeReceiver(conn, notice_to_logger, (void *)lg); /* before the start-up, which may send notices too */
@@ -136,12 +136,12 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
     while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
         if (cancel && cancel(userdata)) {
             PQfinish(conn);
-            pgai_error_set(err, PGAI_E_CONNECT, "connecting to the database was cancelled");
+            error_set(err, PGAI_E_CONNECT, "connecting to the database was cancelled");
             return NULL;
         }
         if (clock_now_s() > deadline) {
             PQfinish(conn);
-            pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: timeout expired");
+            error_set(err, PGAI_E_CONNECT, "could not connect to the database: timeout expired");
             return NULL;
         }
         struct pollfd pfd = {.fd = PQsocket(conn), .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
@@ -150,7 +150,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
         if (r > 0 || pfd.fd < 0) st = PQconnectPoll(conn);
     }
     if (PQstatus(conn) != CONNECTION_OK) {
-        pgai_error_set(err, PGAI_E_CONNECT, "could not connect to the database: %s", PQerrorMessage(conn));
+        error_set(err, PGAI_E_CONNECT, "could not connect to the database: %s", PQerrorMessage(conn));
         mask_password(err, url);
         PQfinish(conn);
         return NULL;
@@ -175,7 +175,7 @@ int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res)
     const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg) msg = conn ? PQerrorMessage(conn) : "unknown database error";
     int code = (state && strcmp(state, "42501") == 0) ? PGAI_E_PRIVILEGE : PGAI_E_SQL;
-    pgai_error_set(err, code, "%s", msg);
+    error_set(err, code, "%s", msg);
     if (err && state) snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", state);
     return code;
 }
@@ -250,13 +250,13 @@ int db_sqlf(buf *b, const char *fmt, ...)
     return rc;
 }
 
-int pgai_error_wrap(pgai_error *err, int code, const char *prefix)
+int error_wrap(pgai_error *err, int code, const char *prefix)
 {
     char old[sizeof(err->message)];
     snprintf(old, sizeof(old), "%s", err->message);
     char state[sizeof(err->sqlstate)];
     memcpy(state, err->sqlstate, sizeof(state));
-    pgai_error_set(err, code, "%s%s", prefix, old);
+    error_set(err, code, "%s%s", prefix, old);
     memcpy(err->sqlstate, state, sizeof(state));
     return code;
 }

@@ -12,9 +12,9 @@
 #include "util/log.h"
 
 /* Fills err (code, one-line message built from fmt) and returns code. */
-int pgai_error_set(pgai_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int error_set(pgai_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Puts prefix before err's message (truncating the end if needed), sets code, returns it. */
-int pgai_error_wrap(pgai_error *err, int code, const char *prefix);
+int error_wrap(pgai_error *err, int code, const char *prefix);
 
 /*
  * Connects to `url` (URI or conninfo; NULL = libpq defaults). Sets

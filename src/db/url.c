@@ -36,7 +36,7 @@ int db_url_check(const char *url, pgai_error *err)
         /* libpq's message quotes parts of the string, which may be a password: not repeated */
         PQfreemem(msg);
         if (parsed) return PGAI_OK;
-        return pgai_error_set(err, PGAI_E_INVALID,
+        return error_set(err, PGAI_E_INVALID,
                               "the database URL was not understood: libpq cannot parse these key=value settings"
                               " (a value with spaces needs 'single quotes'); " ACCEPTED);
     }
@@ -46,11 +46,11 @@ int db_url_check(const char *url, pgai_error *err)
         if (!isalnum((unsigned char)url[i]) && url[i] != '+' && url[i] != '-' && url[i] != '.') scheme = 0;
     if (scheme && scheme <= 32) {
         int upper = strncasecmp(url, "postgres", 8) == 0; /* libpq only knows the lower-case spelling */
-        return pgai_error_set(err, PGAI_E_INVALID,
+        return error_set(err, PGAI_E_INVALID,
                               "the database URL was not understood: '%.*s://' is not a PostgreSQL URL scheme%s; " ACCEPTED,
                               (int)scheme, url, upper ? " (write it in lower case)" : "");
     }
-    return pgai_error_set(err, PGAI_E_INVALID,
+    return error_set(err, PGAI_E_INVALID,
                           "the database URL was not understood: it has no postgres:// scheme and is not"
                           " key=value settings; " ACCEPTED);
 }

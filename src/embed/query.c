@@ -25,7 +25,7 @@ static int lookup_id(PGconn *conn, const char *which, int *id, pgai_error *err)
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = db_error_from_result(err, conn, res);
     else if (PQntuples(res) == 0)
-        rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "no vectorizer named or numbered '%s'", which);
+        rc = error_set(err, PGAI_E_NOT_FOUND, "no vectorizer named or numbered '%s'", which);
     else
         *id = atoi(PQgetvalue(res, 0, 0));
     PQclear(res);
@@ -40,7 +40,7 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
     memset(err, 0, sizeof(*err));
     *vector = NULL;
     *dimensions = 0;
-    if (!which || !text) return pgai_error_set(err, PGAI_E_INVALID, "a vectorizer and a text are required");
+    if (!which || !text) return error_set(err, PGAI_E_INVALID, "a vectorizer and a text are required");
     if (db_url_check(db_url, err) != PGAI_OK) return err->code;
     PGconn *conn = db_connect(db_url, "pgai-embed-query", NULL, err);
     if (!conn) return err->code;
@@ -62,15 +62,15 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
         embedder *e = NULL;
         size_t len = strlen(text);
         if (embedder_new(&as_query, key, &env, &e, &eerr) != 0 || embedder_setup(e, &eerr) != 0) {
-            rc = pgai_error_set(err, eerr.kind == EMBED_ERR_CONFIG ? PGAI_E_INVALID : PGAI_E_PROVIDER, "%s", eerr.message);
+            rc = error_set(err, eerr.kind == EMBED_ERR_CONFIG ? PGAI_E_INVALID : PGAI_E_PROVIDER, "%s", eerr.message);
         } else {
             int dim = embedder_dimensions(e);
             float *out = malloc((size_t)dim * sizeof(float));
             const char *texts[1] = {text};
             if (!out) {
-                rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+                rc = error_set(err, PGAI_E_NOMEM, "out of memory");
             } else if (embedder_embed(e, texts, &len, 1, out, &eerr) != 0) {
-                rc = pgai_error_set(err, PGAI_E_PROVIDER, "%s", eerr.message);
+                rc = error_set(err, PGAI_E_PROVIDER, "%s", eerr.message);
                 free(out);
             } else {
                 *vector = out;

@@ -12,8 +12,8 @@
 #include "embed/bpe_merge.h"
 
 /* The rank file, linked in by mk/tokenizer.mk (hidden: not part of the ABI). */
-extern const unsigned char pgai_cl100k_tiktoken[] __attribute__((visibility("hidden")));
-extern const unsigned char pgai_cl100k_tiktoken_end[] __attribute__((visibility("hidden")));
+extern const unsigned char cl100k_tiktoken_data[] __attribute__((visibility("hidden")));
+extern const unsigned char cl100k_tiktoken_data_end[] __attribute__((visibility("hidden")));
 
 /*
  * tiktoken 0.9's cl100k pattern, which since tiktoken 0.8 uses possessive
@@ -299,8 +299,8 @@ static char cl100k_err[160];
 
 static void cl100k_init(void)
 {
-    size_t size = (size_t)(pgai_cl100k_tiktoken_end - pgai_cl100k_tiktoken);
-    if (parse_ranks(&cl100k, pgai_cl100k_tiktoken, size, cl100k_err, sizeof(cl100k_err)) != 0 ||
+    size_t size = (size_t)(cl100k_tiktoken_data_end - cl100k_tiktoken_data);
+    if (parse_ranks(&cl100k, cl100k_tiktoken_data, size, cl100k_err, sizeof(cl100k_err)) != 0 ||
         compile_pattern(&cl100k, cl100k_err, sizeof(cl100k_err)) != 0) {
         tokenizer_free(&cl100k);
         return;

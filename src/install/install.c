@@ -157,7 +157,7 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
     long vnum = v ? strtol(v, NULL, 10) : 0;
     free(v);
     if (vnum < MIN_SERVER_VERSION_NUM)
-        return pgai_error_set(err, PGAI_E_UNSUPPORTED,
+        return error_set(err, PGAI_E_UNSUPPORTED,
                               "postgres %ld is unsupported, pgai requires postgres version 15 or greater",
                               vnum / 10000);
 
@@ -174,14 +174,14 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
                                   0, NULL, err, &failed);
         if (failed) return err->code;
         if (!avail)
-            return pgai_error_set(err, PGAI_E_UNSUPPORTED,
+            return error_set(err, PGAI_E_UNSUPPORTED,
                                   "the pgvector extension is not available on the database server: "
                                   "install pgvector (for example the postgresql-%ld-pgvector package) and retry",
                                   vnum / 10000);
         free(avail);
         rc = db_exec(conn, "create extension if not exists vector", err);
         if (rc == PGAI_E_PRIVILEGE)
-            return pgai_error_set(err, PGAI_E_PRIVILEGE,
+            return error_set(err, PGAI_E_PRIVILEGE,
                                   "permission denied to create the extension \"vector\": ask a superuser to run "
                                   "CREATE EXTENSION vector in this database, then retry");
         if (rc != PGAI_OK) return rc;
@@ -190,7 +190,7 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
                                     "on n.oid = e.extnamespace where e.extname = 'vector'",
                                     0, NULL, err, &failed);
         if (failed) return err->code;
-        if (!vector_schema) return pgai_error_set(err, PGAI_E_UNSUPPORTED, "vector extension not installed");
+        if (!vector_schema) return error_set(err, PGAI_E_UNSUPPORTED, "vector extension not installed");
     }
 
     /* Timescale Cloud: pgai creates the ai extension when its executor URL is configured. */
@@ -210,7 +210,7 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
         int maj = 0, min = 0;
         sscanf(aiver, "%d.%d", &maj, &min);
         if (maj == 0 && min < 10) {
-            pgai_error_set(err, PGAI_E_UNSUPPORTED,
+            error_set(err, PGAI_E_UNSUPPORTED,
                            "The ai extension is outdated and must be upgraded. Installed version: %s, required "
                            "version: 0.10.0",
                            aiver);
@@ -222,7 +222,7 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
 
     char *script = build_script(vector_schema);
     free(vector_schema);
-    if (!script) return pgai_error_set(err, PGAI_E_UNSUPPORTED, "the vector extension's schema name is not usable");
+    if (!script) return error_set(err, PGAI_E_UNSUPPORTED, "the vector extension's schema name is not usable");
     log_debug(lg, "running the install script", "bytes=%zu", strlen(script));
     rc = db_exec(conn, script, err);
     free(script);
@@ -235,7 +235,7 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
         return PGAI_NOTHING_TO_DO;
     }
     if (rc == PGAI_E_PRIVILEGE)
-        pgai_error_wrap(err, PGAI_E_PRIVILEGE,
+        error_wrap(err, PGAI_E_PRIVILEGE,
                         "insufficient privileges to install pgai (the installing role needs CREATE on the database,"
                         " and to own the ai schema objects when upgrading): ");
     return rc;

@@ -91,7 +91,7 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
     (void)conn;
     if (rc != 0) {
         buf_free(&b);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory building the claim query");
+        return error_set(err, PGAI_E_NOMEM, "out of memory building the claim query");
     }
     *sql = buf_take(&b);
     return PGAI_OK;
@@ -148,7 +148,7 @@ static int insert_key(PGconn *conn, const char *sql, const vectorizer *v, const 
     int n = (int)v->npk + nextra;
     const char *vals[64];
     int lens[64], fmts[64];
-    if (n > 64) return pgai_error_set(err, PGAI_E_INVALID, "primary key too wide");
+    if (n > 64) return error_set(err, PGAI_E_INVALID, "primary key too wide");
     for (int i = 0; i < (int)v->npk; i++) {
         vals[i] = PQgetvalue(b->res, item, i);
         lens[i] = PQgetlength(b->res, item, i);
@@ -190,7 +190,7 @@ int queue_requeue(PGconn *conn, const vectorizer *v, const queue_batch *b, int i
                         v->npk + 2);
     }
     const char *extra[2] = {n, delay};
-    rc = rc ? pgai_error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 2, err);
+    rc = rc ? error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 2, err);
     buf_free(&sql);
     return rc;
 }
@@ -203,7 +203,7 @@ int queue_move_to_failed(PGconn *conn, const vectorizer *v, const queue_batch *b
     buf_init(&sql, 0);
     int rc = key_insert_sql(&sql, v, v->queue_failed_table, ", \"failure_step\"", 1);
     const char *extra[1] = {step};
-    rc = rc ? pgai_error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 1, err);
+    rc = rc ? error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 1, err);
     buf_free(&sql);
     return rc;
 }

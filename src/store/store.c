@@ -46,7 +46,7 @@ static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b
         int *lens = calloc(np, sizeof(int)), *fmts = calloc(np, sizeof(int));
         if (rc || !vals || !lens || !fmts) {
             free(vals), free(lens), free(fmts), buf_free(&sql);
-            return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            return error_set(err, PGAI_E_NOMEM, "out of memory");
         }
         for (size_t k = 0; k < n; k++)
             for (size_t i = 0; i < v->npk; i++) {
@@ -59,7 +59,7 @@ static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b
             if (PQsendQueryParams(conn, sql.data, (int)np, NULL, vals, lens, fmts, 0) == 1)
                 *pending = 1;
             else
-                rc = pgai_error_set(err, PGAI_E_SQL, "%s", PQerrorMessage(conn));
+                rc = error_set(err, PGAI_E_SQL, "%s", PQerrorMessage(conn));
         } else {
             PGresult *res = PQexecParams(conn, sql.data, (int)np, NULL, vals, lens, fmts, 0);
             rc = PQresultStatus(res) == PGRES_COMMAND_OK ? PGAI_OK : db_error_from_result(err, conn, res);
@@ -117,7 +117,7 @@ static int put_vector(buf *b, const float *vec, int dim)
 static int copy_flush(PGconn *conn, buf *data, pgai_error *err)
 {
     if (data->len && PQputCopyData(conn, data->data, (int)data->len) != 1)
-        return pgai_error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
+        return error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
     buf_reset(data);
     return PGAI_OK;
 }
@@ -132,7 +132,7 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
     rc |= db_sqlf(&sql, "\"chunk_seq\", \"chunk\", \"embedding\") FROM STDIN WITH (FORMAT BINARY)");
     if (rc) {
         buf_free(&sql);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     PGresult *res = PQexec(conn, sql.data);
     buf_free(&sql);
@@ -160,12 +160,12 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
     rc = rc == 0 ? put_i16(data, -1) : rc;
     if (rc == 0) rc = copy_flush(conn, data, err);
     if (PQputCopyEnd(conn, rc == 0 ? NULL : "pgai: aborted writing embeddings") != 1 && rc == 0)
-        rc = pgai_error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
+        rc = error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
     while ((res = PQgetResult(conn)) != NULL) {
         if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) rc = db_error_from_result(err, conn, res);
         PQclear(res);
     }
-    if (rc != 0 && err->code == 0) pgai_error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
+    if (rc != 0 && err->code == 0) error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
     return rc;
 }
 
@@ -182,14 +182,14 @@ static int write_column(PGconn *conn, const vectorizer *v, const queue_batch *b,
     rc |= buf_puts(&sql, ")");
     if (rc || v->npk + 1 > 64) {
         buf_free(&sql);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     for (size_t r = 0; r < n && rc == 0; r++) {
         const char *vals[65];
         int lens[65], fmts[65];
         buf_reset(data);
         if (put_vector(data, vectors + r * (size_t)dim, dim) != 0) {
-            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
             break;
         }
         vals[0] = data->data + 4; /* put_vector starts with the COPY field length */

@@ -154,7 +154,7 @@ int tracker_start(const char *db_url, const catalog_info *info, double interval_
     tracker *t = calloc(1, sizeof(*t));
     if (!t || !(t->db_url = strdup(db_url ? db_url : ""))) {
         free(t);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     t->lg = lg;
     t->interval_s = interval_s < 1 ? 1 : interval_s;
@@ -176,7 +176,7 @@ int tracker_start(const char *db_url, const catalog_info *info, double interval_
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = db_error_from_result(err, conn, res);
     else if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0))
-        rc = pgai_error_set(err, PGAI_E_SQL, "Failed to start worker tracking");
+        rc = error_set(err, PGAI_E_SQL, "Failed to start worker tracking");
     else {
         snprintf(t->id, sizeof(t->id), "%s", PQgetvalue(res, 0, 0));
         snprintf(t->short_id, sizeof(t->short_id), "%.*s", (int)strcspn(t->id, "-"), t->id);
@@ -188,7 +188,7 @@ int tracker_start(const char *db_url, const catalog_info *info, double interval_
         return rc;
     }
     if (pthread_create(&t->thread, NULL, heartbeat_main, t) != 0)
-        return pgai_error_set(err, PGAI_E_NOMEM, "cannot start the heartbeat thread");
+        return error_set(err, PGAI_E_NOMEM, "cannot start the heartbeat thread");
     t->thread_started = 1;
     log_debug(lg, "starting heartbeat loop", NULL);
     return PGAI_OK;

@@ -102,7 +102,7 @@ static int setup(executor *x, pgai_error *err)
                      "set datestyle = 'ISO'; set intervalstyle = 'postgres'; set extra_float_digits = 1;"
                      " set bytea_output = 'hex'; set application_name = %L",
                      app);
-    rc = rc != 0 ? pgai_error_set(err, PGAI_E_NOMEM, "out of memory") : db_exec(x->conn, session.data, err);
+    rc = rc != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory") : db_exec(x->conn, session.data, err);
     buf_free(&session);
     if (rc != PGAI_OK) return rc;
     if ((rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
@@ -110,7 +110,7 @@ static int setup(executor *x, pgai_error *err)
     for (size_t i = 0; i < x->ncols; i++)
         if (strcmp(x->cols[i].name, v->loading.column_name) == 0) x->load_col = (int)i;
     if (x->load_col < 0)
-        return pgai_error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
+        return error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
                               v->loading.column_name, v->source_schema, v->source_table);
     if ((rc = trust_resolve(x->conn, v, &x->trust, err)) != PGAI_OK) return rc;
     rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, x->trust.may_lock_source, &x->claim_sql, err);
@@ -120,7 +120,7 @@ static int setup(executor *x, pgai_error *err)
     if (db_sqlf(&begin, "BEGIN; LOCK TABLE %I.%I IN ACCESS SHARE MODE", v->source_schema, v->source_table) != 0 ||
         trust_begin_sql(v, &x->trust, &begin) != 0) {
         buf_free(&begin);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     x->begin_sql = buf_take(&begin);
 
@@ -135,16 +135,16 @@ static int setup(executor *x, pgai_error *err)
         .nseparators = v->chunking.nseparators,
         .is_separator_regex = v->chunking.is_separator_regex,
     };
-    if (chunker_new(&cc, &x->chunker, msg, sizeof(msg)) != 0) return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+    if (chunker_new(&cc, &x->chunker, msg, sizeof(msg)) != 0) return error_set(err, PGAI_E_INVALID, "%s", msg);
     if (v->formatting.kind == FORMATTING_PYTHON_TEMPLATE &&
         format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
-        return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+        return error_set(err, PGAI_E_INVALID, "%s", msg);
 
     embed_env env = {.lg = a->lg, .cancel = http_cancel, .cancel_userdata = (void *)a,
                      .max_response = a->max_response_bytes};
     embed_error eerr;
     if (embedder_new(v, a->api_key, &env, &x->emb, &eerr) != 0 || embedder_setup(x->emb, &eerr) != 0)
-        return pgai_error_set(err, PGAI_E_INVALID, "%s", eerr.message);
+        return error_set(err, PGAI_E_INVALID, "%s", eerr.message);
     if (v->embedding.kind == EMBEDDING_OPENAI &&
         (!strcmp(v->embedding.model, "text-embedding-ada-002") || !strcmp(v->embedding.model, "text-embedding-3-small") ||
          !strcmp(v->embedding.model, "text-embedding-3-large"))) {
@@ -182,7 +182,7 @@ static int is_disabled(executor *x, int *disabled, pgai_error *err)
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = db_error_from_result(err, x->conn, res);
     else if (PQntuples(res) == 0)
-        rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
+        rc = error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
     else
         *disabled = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
@@ -255,12 +255,12 @@ static int prepare_item(executor *x, const queue_batch *b, int item, item_state 
              * alike: it is the vectorizer's config that is wrong, so the batch
              * fails and no item is charged. */
             if (format_render(x->tmpl, chunks.items[i], chunks.lens[i], values, nvalues, &w->text, msg, sizeof(msg)) != 0)
-                rc = pgai_error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
+                rc = error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
         } else if (buf_append(&w->text, chunks.items[i], chunks.lens[i]) != 0) {
-            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
         }
         if (rc == PGAI_OK && !it->failed && work_add(w, item, (int)i, start, w->text.len - start) != 0)
-            rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     if (it->failed) { /* drop what this item added */
         w->nrows = first_row;
@@ -320,7 +320,7 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
         if (!j->items[j->w->rows[idx[k]].item].failed) j->sel[m++] = idx[k];
     if (m == 0) return PGAI_OK;
     size_t *mine = malloc(m * sizeof(size_t));
-    if (!mine) return pgai_error_set(j->err, PGAI_E_NOMEM, "out of memory");
+    if (!mine) return error_set(j->err, PGAI_E_NOMEM, "out of memory");
     memcpy(mine, j->sel, m * sizeof(size_t));
     for (size_t k = 0; k < m; k++) {
         j->sel_texts[k] = j->texts[mine[k]];
@@ -335,7 +335,7 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
         for (size_t k = 0; k < m && rc == PGAI_OK; k++) j->items[j->w->rows[mine[k]].item].wrote = 1;
         j->ok_rows += m;
     } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a->info->has_loading_retries) {
-        rc = pgai_error_set(j->err, PGAI_E_PROVIDER, "%s", j->eerr->message);
+        rc = error_set(j->err, PGAI_E_PROVIDER, "%s", j->eerr->message);
     } else if (m == 1) {
         item_fail(x, &j->items[j->w->rows[mine[0]].item], "embedding", j->eerr->message);
         j->bad_rows++;
@@ -383,7 +383,7 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
     int rc = PGAI_OK;
     if (!tokens || !ends || !all || !j.texts || !j.lens || !j.sel || !j.sel_texts || !j.sel_lens || !j.sel_rows ||
         !w->truncated) {
-        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -395,14 +395,14 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
             char msg[256];
             size_t outlen = 0, orig = 0;
             if (!x->bpe && !(x->bpe = bpe_cl100k(msg, sizeof(msg)))) {
-                rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+                rc = error_set(err, PGAI_E_INVALID, "%s", msg);
                 goto out;
             }
             if (bpe_truncate(x->bpe, j.texts[i], j.lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig,
                              msg, sizeof(msg)) != 0) {
                 /* pgai fails the request the same way (tiktoken refuses special tokens) */
                 if (!x->a->info->has_loading_retries) {
-                    rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+                    rc = error_set(err, PGAI_E_INVALID, "%s", msg);
                     goto out;
                 }
                 item_fail(x, &items[w->rows[i].item], "embedding", msg);
@@ -422,14 +422,14 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
     long ngroups = embed_plan(tokens, n, embedder_max_inputs(x->emb), embedder_max_tokens(x->emb), ends, msg,
                               sizeof(msg));
     if (ngroups < 0) {
-        rc = pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+        rc = error_set(err, PGAI_E_INVALID, "%s", msg);
         goto out;
     }
     size_t largest = 0, start = 0;
     for (long g = 0; g < ngroups; g++) largest = ends[g] - start > largest ? ends[g] - start : largest, start = ends[g];
     j.vec = malloc(largest * (size_t)j.dim * sizeof(float));
     if (!j.vec) {
-        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
         goto out;
     }
     start = 0;
@@ -439,7 +439,7 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
         /* Every row of a request rejected one by one: the request itself is wrong
          * (a config problem such as unsupported dimensions), not the texts. */
         if (rc == PGAI_OK && j.ok_rows == ok_before && j.bad_rows - bad_before > 1) {
-            rc = pgai_error_set(err, PGAI_E_PROVIDER, "%s", eerr->message);
+            rc = error_set(err, PGAI_E_PROVIDER, "%s", eerr->message);
             for (size_t i = start; i < ends[g]; i++) items[w->rows[i].item].failed = 0;
         }
         start = ends[g];
@@ -486,7 +486,7 @@ static int as_owner(executor *x, pgai_error *err)
     if (!x->trust.act_as_owner) return PGAI_OK;
     buf sql;
     buf_init(&sql, 0);
-    int rc = db_sqlf(&sql, "SET LOCAL ROLE %I", x->trust.owner) != 0 ? pgai_error_set(err, PGAI_E_NOMEM, "out of memory")
+    int rc = db_sqlf(&sql, "SET LOCAL ROLE %I", x->trust.owner) != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory")
                                                                        : db_exec(x->conn, sql.data, err);
     buf_free(&sql);
     return rc;
@@ -522,7 +522,7 @@ static int charge_item(executor *x, const queue_batch *b, int item, const item_s
              pktext ? pktext : "?", r, retryable ? "true" : "false", it->reason);
     /* Error rows are the worker's bookkeeping: written with its own rights
      * (the owner may only read them), then back to the owner's. */
-    rc = details ? as_worker(x, err) : pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    rc = details ? as_worker(x, err) : error_set(err, PGAI_E_NOMEM, "out of memory");
     if (rc == PGAI_OK) rc = track_error_row(x->conn, x->a->info, v->id, message, details, err);
     if (rc == PGAI_OK) rc = as_owner(x, err);
     free(details);
@@ -565,7 +565,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     undo = calloc((size_t)b.nitems + 1, sizeof(int));
     items = calloc((size_t)b.nitems + 1, sizeof(item_state));
     if (!present || !undo || !items) {
-        rc = pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
         goto fail;
     }
     for (int i = 0; i < b.nitems; i++)
@@ -602,7 +602,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     for (size_t k = 0; k < npresent; k++) {
         if (!items[present[k]].failed) continue;
         if (!x->a->info->has_loading_retries) { /* an old install: no retry columns, fail the batch as pgai */
-            rc = pgai_error_set(err, PGAI_E_INVALID, "%s", items[present[k]].reason);
+            rc = error_set(err, PGAI_E_INVALID, "%s", items[present[k]].reason);
             goto fail;
         }
         if ((rc = charge_item(x, &b, present[k], &items[present[k]], err)) != PGAI_OK) goto fail;

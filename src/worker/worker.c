@@ -124,22 +124,22 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     if (!err) err = &local;
     memset(err, 0, sizeof(*err));
     *out = NULL;
-    if (!opts) return pgai_error_set(err, PGAI_E_INVALID, "worker options are required");
-    if (opts->concurrency < 0) return pgai_error_set(err, PGAI_E_INVALID, "concurrency must be at least 1");
-    if (opts->poll_interval < 0) return pgai_error_set(err, PGAI_E_INVALID, "poll_interval can't be negative");
+    if (!opts) return error_set(err, PGAI_E_INVALID, "worker options are required");
+    if (opts->concurrency < 0) return error_set(err, PGAI_E_INVALID, "concurrency must be at least 1");
+    if (opts->poll_interval < 0) return error_set(err, PGAI_E_INVALID, "poll_interval can't be negative");
     if (opts->n_vectorizer_ids && !opts->vectorizer_ids)
-        return pgai_error_set(err, PGAI_E_INVALID, "vectorizer_ids is NULL but n_vectorizer_ids is not 0");
+        return error_set(err, PGAI_E_INVALID, "vectorizer_ids is NULL but n_vectorizer_ids is not 0");
     /* now, not at every failed reconnection of a worker that would never connect */
     if (db_url_check(opts->db_url, err) != PGAI_OK) return err->code;
     pgai_worker *w = calloc(1, sizeof(*w));
-    if (!w) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    if (!w) return error_set(err, PGAI_E_NOMEM, "out of memory");
     w->wake[0] = w->wake[1] = -1;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->done_cv, NULL);
     if ((opts->db_url && !(w->db_url = strdup(opts->db_url))) ||
         (opts->n_vectorizer_ids && !(w->ids = calloc(opts->n_vectorizer_ids, sizeof(int)))) || pipe(w->wake) != 0) {
         pgai_worker_free(w);
-        return pgai_error_set(err, PGAI_E_NOMEM, "out of resources creating the worker");
+        return error_set(err, PGAI_E_NOMEM, "out of resources creating the worker");
     }
     fcntl(w->wake[0], F_SETFL, O_NONBLOCK);
     fcntl(w->wake[1], F_SETFL, O_NONBLOCK);
@@ -162,7 +162,7 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     w->retry_delay_s = PGAI_RETRY_DELAY_S * env_number("PGAI_VECTORIZER_RETRY_DELAY_SCALE", 1.0, &bad);
     if (bad) {
         pgai_worker_free(w);
-        return pgai_error_set(err, PGAI_E_INVALID,
+        return error_set(err, PGAI_E_INVALID,
                               "PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, _MAX_CHUNKS_PER_DOCUMENT, _MAX_RESPONSE_BYTES and"
                               " _RETRY_DELAY_SCALE must be non-negative numbers");
     }
@@ -172,7 +172,7 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     char msg[512];
     if (embed_http_timeout_env(&timeout_ms, msg, sizeof(msg)) != 0) {
         pgai_worker_free(w);
-        return pgai_error_set(err, PGAI_E_INVALID, "%s", msg);
+        return error_set(err, PGAI_E_INVALID, "%s", msg);
     }
     *out = w;
     return PGAI_OK;
@@ -253,7 +253,7 @@ static int connect_error(pgai_error *err)
     static const char theirs[] = "could not connect to the database: ";
     size_t n = sizeof(theirs) - 1;
     if (strncmp(err->message, theirs, n) == 0) memmove(err->message, err->message + n, strlen(err->message + n) + 1);
-    return pgai_error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
+    return error_wrap(err, PGAI_E_CONNECT, "unable to connect to database: ");
 }
 
 /*
@@ -417,7 +417,7 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
     int n = w->concurrency ? w->concurrency : v->processing.concurrency;
     if (n < 1) n = 1;
     executor_slot *slots = calloc((size_t)n, sizeof(*slots));
-    if (!slots) return pgai_error_set(err, PGAI_E_NOMEM, "out of memory");
+    if (!slots) return error_set(err, PGAI_E_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
         slots[i].args = (executor_args){.db_url = w->db_url, .v = v, .info = &w->info, .api_key = api_key,
                                         .tracker = w->tracker, .lg = &w->lg, .stopping = is_stopping,
@@ -467,14 +467,14 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
     vectorizer *v = NULL;
     char *key = NULL;
     int rc = catalog_load(conn, id, &v, err);
-    if (rc == PGAI_E_NOT_FOUND) pgai_error_wrap(err, PGAI_E_NOT_FOUND, "error getting vectorizer: VectorizerNotFoundError: ");
+    if (rc == PGAI_E_NOT_FOUND) error_wrap(err, PGAI_E_NOT_FOUND, "error getting vectorizer: VectorizerNotFoundError: ");
     if (rc == PGAI_OK) rc = catalog_api_key(conn, &w->info, v, &w->lg, &key, err);
     if (rc == PGAI_OK) {
         const char *missing = unsupported_reason(conn, v);
         if (missing) {
             /* the vectorizer could not be processed: an error for --exit-on-error and --once's exit status */
             *had_error = 1;
-            pgai_error_set(err, PGAI_E_UNSUPPORTED,
+            error_set(err, PGAI_E_UNSUPPORTED,
                            "this vectorizer needs %s, which this version of pgai in C does not support yet;"
                            " its items stay queued",
                            missing);
@@ -549,7 +549,7 @@ static int run_pass(pgai_worker *w, pgai_error *err)
             char want[512], got[512];
             format_ids(want, sizeof(want), w->ids, w->nids);
             format_ids(got, sizeof(got), ids, n);
-            rc = pgai_error_set(err, PGAI_E_NOT_FOUND, "invalid vectorizers, wanted: %s, got: %s", want, got);
+            rc = error_set(err, PGAI_E_NOT_FOUND, "invalid vectorizers, wanted: %s, got: %s", want, got);
             report_error(w, err->message, 0);
             if (w->exit_on_error) goto out;
             rc = PGAI_OK;
@@ -664,7 +664,7 @@ int pgai_worker_run(pgai_worker *w, pgai_error *err)
     memset(err, 0, sizeof(*err));
     int expected = 0;
     if (!atomic_compare_exchange_strong(&w->in_run, &expected, 1))
-        return pgai_error_set(err, PGAI_E_STATE, "the worker is already running");
+        return error_set(err, PGAI_E_STATE, "the worker is already running");
     log_debug(&w->lg, "starting vectorizer worker", NULL);
     /* Without a pool (out of memory) every pass simply connects anew. */
     w->pool = db_pool_new(POOL_MAX_IDLE, POOL_IDLE_S);
@@ -730,14 +730,14 @@ int pgai_worker_start(pgai_worker *w, pgai_error *err)
     pthread_mutex_lock(&w->mu);
     if (w->running || w->thread_started || atomic_load(&w->in_run)) {
         pthread_mutex_unlock(&w->mu);
-        return pgai_error_set(err, PGAI_E_STATE, "the worker was already started");
+        return error_set(err, PGAI_E_STATE, "the worker was already started");
     }
     w->running = 1;
     w->done = 0;
     pthread_mutex_unlock(&w->mu);
     if (pthread_create(&w->thread, NULL, worker_thread, w) != 0) {
         w->running = 0;
-        return pgai_error_set(err, PGAI_E_NOMEM, "cannot start the worker thread");
+        return error_set(err, PGAI_E_NOMEM, "cannot start the worker thread");
     }
     w->thread_started = 1;
     return PGAI_OK;
@@ -748,7 +748,7 @@ int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err)
     pgai_error local;
     if (!err) err = &local;
     memset(err, 0, sizeof(*err));
-    if (!w->thread_started) return pgai_error_set(err, PGAI_E_STATE, "the worker was not started");
+    if (!w->thread_started) return error_set(err, PGAI_E_STATE, "the worker was not started");
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     if (timeout_ms >= 0) {
@@ -762,7 +762,7 @@ int pgai_worker_wait(pgai_worker *w, long timeout_ms, pgai_error *err)
             pthread_cond_wait(&w->done_cv, &w->mu);
         } else if (pthread_cond_timedwait(&w->done_cv, &w->mu, &until) == ETIMEDOUT && !w->done) {
             pthread_mutex_unlock(&w->mu);
-            return pgai_error_set(err, PGAI_E_TIMEOUT, "the worker is still running");
+            return error_set(err, PGAI_E_TIMEOUT, "the worker is still running");
         }
     }
     int rc = w->result;

@@ -123,7 +123,7 @@ check "given: copied" same "$T/src/data/TestPlans.txt" "$GOOD_PLANS"
 echo "through make (the build's own step), offline:"
 size=$(stat -c %s "$GOOD_RANKS")
 # rank_size: the size of the rank table compiled into the object
-rank_size() { local hex; hex=$(nm -S "$1" | awk '$4 == "pgai_cl100k_tiktoken" { print $2 }'); echo $((16#${hex:-x})); }
+rank_size() { local hex; hex=$(nm -S "$1" | awk '$4 == "cl100k_tiktoken_data" { print $2 }'); echo $((16#${hex:-x})); }
 tree
 fetch TOKENIZER_NODE_DIRS="$T/none" make -s BUILD="$T/b1" TOKENIZER_RANKS_FILE="$GOOD_RANKS" "$T/b1/gen/cl100k.o"
 check_eq "make TOKENIZER_RANKS_FILE=...: exit 0" "$rc" 0
