@@ -226,17 +226,16 @@ int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, c
     PQclear(res);
     if (!trusted)
         return error_set(err, PGAI_E_PRIVILEGE,
-                              "ai.reveal_secret is not owned by a superuser or the owner of schema ai (every "
-                              "function of that name must be); the worker does not call it (docs/security.md)");
+                         "ai.reveal_secret is not owned by a superuser or the owner of schema ai (every "
+                         "function of that name must be); the worker does not call it (docs/security.md)");
     const char *params[2] = {name, owner};
-    /* In a transaction of its own, so SET LOCAL ROLE ends with it. */
-    res = PQexecParams(conn, as_owner ? "begin" : "select", 0, NULL, NULL, NULL, NULL, 0);
-    PQclear(res);
     int rc = PGAI_OK;
-    if (as_owner) {
-        res = PQexecParams(conn, "select pg_catalog.set_config('role', $1::pg_catalog.text, true)", 1, NULL,
-                           params + 1, NULL, NULL, 0);
-        if (PQresultStatus(res) != PGRES_TUPLES_OK) rc = db_error_from_result(err, conn, res);
+    if (as_owner) { /* in a transaction of its own, so the role switch ends with it */
+        rc = db_exec(conn, "begin", err);
+        res = rc == PGAI_OK ? PQexecParams(conn, "select pg_catalog.set_config('role', $1::pg_catalog.text, true)", 1,
+                                           NULL, params + 1, NULL, NULL, 0)
+                            : NULL;
+        if (res && PQresultStatus(res) != PGRES_TUPLES_OK) rc = db_error_from_result(err, conn, res);
         PQclear(res);
     }
     if (rc == PGAI_OK) {
@@ -310,15 +309,15 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
         *key = NULL;
         if (!allowed)
             return error_set(err, PGAI_E_INVALID,
-                                  "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: "
-                                  "%s is not a variable the worker may use as an API key (allowed: the providers' own "
-                                  "key variables, names containing API_KEY, and names listed in "
-                                  "PGAI_VECTORIZER_API_KEY_NAMES; never PGAI_*, PG*, DATABASE_URL or AWS_*)",
-                                  name, v->id, name);
+                             "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: "
+                             "%s is not a variable the worker may use as an API key (allowed: the providers' own "
+                             "key variables, names containing API_KEY, and names listed in "
+                             "PGAI_VECTORIZER_API_KEY_NAMES; never PGAI_*, PG*, DATABASE_URL or AWS_*)",
+                             name, v->id, name);
         return error_set(err, PGAI_E_INVALID,
-                              "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: set %s "
-                              "in the worker's environment or .env file%s",
-                              name, v->id, name, info->has_reveal_secret ? ", or as a secret for ai.reveal_secret" : "");
+                         "error getting vectorizer: ApiKeyNotFoundError: api_key_name=%s vectorizer_id=%d: set %s "
+                         "in the worker's environment or .env file%s",
+                         name, v->id, name, info->has_reveal_secret ? ", or as a secret for ai.reveal_secret" : "");
     }
     return PGAI_OK;
 }

@@ -58,12 +58,12 @@ static const char RESOLVE_SQL[] =
     " (select relowner from pg_catalog.pg_class where oid = rel.q) as q,"
     " (select relowner from pg_catalog.pg_class where oid = rel.f) as f,"
     " (select relowner from pg_catalog.pg_class where oid = rel.t) as t from rel),"
-    " me as (select oid from pg_catalog.pg_roles where rolname = session_user)"
-    " select (select rolname from pg_catalog.pg_roles where oid = own.q),"
-    " own.q <> (select oid from pg_catalog.pg_roles where rolname = current_user)"
-    "   and pg_catalog.pg_has_role(session_user, own.q, 'MEMBER'),"
+    " me as (select s.oid as login, s.rolsuper as super, c.oid as cur from pg_catalog.pg_roles s, pg_catalog.pg_roles c"
+    "  where s.rolname = session_user and c.rolname = current_user),"
+    " act as (select own.q <> me.cur and pg_catalog.pg_has_role(session_user, own.q, 'MEMBER') as switch from own, me)"
+    " select (select rolname from pg_catalog.pg_roles where oid = own.q), act.switch,"
     " exists (select from (values (own.src), (own.q), (own.f), (own.t)) o(r)"
-    "   where o.r is not null and o.r <> (select oid from me)"
+    "   where o.r is not null and o.r <> me.login"
     "   and not (select rolsuper from pg_catalog.pg_roles where oid = o.r)),"
     " case when own.src is null then pg_catalog.format('the source table %s does not exist', $1)"
     "  when own.q is null then pg_catalog.format('the queue table %s does not exist', $2)"
@@ -75,11 +75,9 @@ static const char RESOLVE_SQL[] =
     "  when own.f is not null and not pg_catalog.pg_has_role(own.q, own.f, 'MEMBER') then pg_catalog.format("
     "   'the vectorizer''s owner %s does not own its failed-queue table %s', own.q::pg_catalog.regrole, $3)"
     " end,"
-    " (select rolsuper from pg_catalog.pg_roles where rolname = session_user),"
-    " pg_catalog.has_table_privilege(case when own.q <> (select oid from pg_catalog.pg_roles where rolname = current_user)"
-    "   and pg_catalog.pg_has_role(session_user, own.q, 'MEMBER') then own.q"
-    "   else (select oid from pg_catalog.pg_roles where rolname = current_user) end, (select src from rel), 'UPDATE')"
-    " from own";
+    " me.super,"
+    " pg_catalog.has_table_privilege(case when act.switch then own.q else me.cur end, (select src from rel), 'UPDATE')"
+    " from own, me, act";
 
 /*
  * Code a batch could run, as one text per problem. $1 source, $2 queue,
@@ -176,7 +174,7 @@ int trust_resolve(PGconn *conn, const vectorizer *v, trust_info *out, pgai_error
             rc = db_error_from_result(err, conn, res);
         } else if (!PQgetisnull(res, 0, 3)) {
             rc = error_set(err, PGAI_E_PRIVILEGE, "vectorizer %d refused: %s (docs/security.md)", v->id,
-                                PQgetvalue(res, 0, 3));
+                           PQgetvalue(res, 0, 3));
         } else {
             snprintf(out->owner, sizeof(out->owner), "%s", PQgetvalue(res, 0, 0));
             out->act_as_owner = strcmp(PQgetvalue(res, 0, 1), "t") == 0;
@@ -227,9 +225,9 @@ int trust_check_batch(PGconn *conn, const vectorizer *v, const trust_info *t, pg
             rc = db_error_from_result(err, conn, res);
         else if (!PQgetisnull(res, 0, 0))
             rc = error_set(err, PGAI_E_PRIVILEGE,
-                                "vectorizer %d refused: %s would run with the worker's rights, and the tables belong "
-                                "to a role that is not the worker's nor a superuser (docs/security.md)",
-                                v->id, PQgetvalue(res, 0, 0));
+                           "vectorizer %d refused: %s would run with the worker's rights, and the tables belong "
+                           "to a role that is not the worker's nor a superuser (docs/security.md)",
+                           v->id, PQgetvalue(res, 0, 0));
         PQclear(res);
     }
     relnames_free(&r);

@@ -77,10 +77,12 @@ static void mask_password(pgai_error *err, const char *url)
     }
 }
 
-int db_pin_session(PGconn *conn, pgai_error *err)
+/* Pins what the meaning of our SQL depends on (docs/security.md): our
+ * string literals mean what they say whatever the database's or role's
+ * default is. */
+static int pin_session(PGconn *conn, pgai_error *err)
 {
-    /* Our string literals mean what they say whatever the database's or
-     * role's default is. (search_path is left alone: every name we send is
+    /* (search_path is left alone: every name we send is
      * qualified, and the triggers of users' own tables, which run in our
      * sessions, may rely on their default path.) */
     return db_exec(conn, "set standard_conforming_strings = on", err);
@@ -155,7 +157,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
         PQfinish(conn);
         return NULL;
     }
-    if (db_pin_session(conn, err) != PGAI_OK) {
+    if (pin_session(conn, err) != PGAI_OK) {
         PQfinish(conn);
         return NULL;
     }

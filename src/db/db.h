@@ -18,7 +18,8 @@ int error_wrap(pgai_error *err, int code, const char *prefix);
 
 /*
  * Connects to `url` (URI or conninfo; NULL = libpq defaults). Sets
- * application_name to `app` unless the URL sets one. On failure returns NULL
+ * application_name to `app` unless the URL sets one, and
+ * standard_conforming_strings = on. On failure returns NULL
  * and fills err with PGAI_E_CONNECT and libpq's reason on one line.
  */
 PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err);
@@ -26,11 +27,6 @@ PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_erro
 PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, int (*cancel)(void *),
                                void *userdata, pgai_error *err);
 
-/*
- * Pins what the meaning of our SQL depends on: standard_conforming_strings = on
- * (docs/security.md). db_connect does it on every new connection.
- */
-int db_pin_session(PGconn *conn, pgai_error *err) __attribute__((warn_unused_result));
 
 /*
  * Runs a command that returns no rows (or whose rows are ignored). On failure

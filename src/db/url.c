@@ -37,8 +37,8 @@ int db_url_check(const char *url, pgai_error *err)
         PQfreemem(msg);
         if (parsed) return PGAI_OK;
         return error_set(err, PGAI_E_INVALID,
-                              "the database URL was not understood: libpq cannot parse these key=value settings"
-                              " (a value with spaces needs 'single quotes'); " ACCEPTED);
+                         "the database URL was not understood: libpq cannot parse these key=value settings"
+                         " (a value with spaces needs 'single quotes'); " ACCEPTED);
     }
     const char *sep = strstr(url, "://");
     size_t scheme = sep ? (size_t)(sep - url) : 0;
@@ -47,10 +47,10 @@ int db_url_check(const char *url, pgai_error *err)
     if (scheme && scheme <= 32) {
         int upper = strncasecmp(url, "postgres", 8) == 0; /* libpq only knows the lower-case spelling */
         return error_set(err, PGAI_E_INVALID,
-                              "the database URL was not understood: '%.*s://' is not a PostgreSQL URL scheme%s; " ACCEPTED,
-                              (int)scheme, url, upper ? " (write it in lower case)" : "");
+                         "the database URL was not understood: '%.*s://' is not a PostgreSQL URL scheme%s; " ACCEPTED,
+                         (int)scheme, url, upper ? " (write it in lower case)" : "");
     }
     return error_set(err, PGAI_E_INVALID,
-                          "the database URL was not understood: it has no postgres:// scheme and is not"
-                          " key=value settings; " ACCEPTED);
+                     "the database URL was not understood: it has no postgres:// scheme and is not"
+                     " key=value settings; " ACCEPTED);
 }

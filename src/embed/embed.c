@@ -75,8 +75,7 @@ static void add_endpoint(const embedder *e, const char *url, embed_error *err)
     size_t room = sizeof(err->message) - 1 - (size_t)sl;
     size_t len = strlen(err->message);
     if (len > room) {
-        size_t keep = room - 3;
-        while (keep > 0 && ((unsigned char)err->message[keep] & 0xC0) == 0x80) keep--; /* not inside a character */
+        size_t keep = utf8_whole(err->message, room - 3);
         memcpy(err->message + keep, "...", 4);
         len = keep + 3;
     }

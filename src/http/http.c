@@ -10,6 +10,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "util/utf8.h"
+
 #define DEFAULT_TIMEOUT_MS 600000L
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000L
 #define DEFAULT_MAX_RESPONSE ((size_t)256 << 20) /* 2048 x 3072 floats as JSON text is ~130 MB */
@@ -98,8 +100,7 @@ static void copy_cut(char *out, size_t n, const char *src)
         out[0] = '\0';
         return;
     }
-    size_t keep = n - 4;
-    while (keep > 0 && ((unsigned char)src[keep] & 0xC0) == 0x80) keep--;
+    size_t keep = utf8_whole(src, n - 4);
     memcpy(out, src, keep);
     memcpy(out + keep, "...", 4);
 }

@@ -158,8 +158,8 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
     free(v);
     if (vnum < MIN_SERVER_VERSION_NUM)
         return error_set(err, PGAI_E_UNSUPPORTED,
-                              "postgres %ld is unsupported, pgai requires postgres version 15 or greater",
-                              vnum / 10000);
+                         "postgres %ld is unsupported, pgai requires postgres version 15 or greater",
+                         vnum / 10000);
 
     if ((rc = db_exec(conn, INSTALL_LOCK_SQL, err)) != PGAI_OK) return rc;
 
@@ -175,15 +175,15 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
         if (failed) return err->code;
         if (!avail)
             return error_set(err, PGAI_E_UNSUPPORTED,
-                                  "the pgvector extension is not available on the database server: "
-                                  "install pgvector (for example the postgresql-%ld-pgvector package) and retry",
-                                  vnum / 10000);
+                             "the pgvector extension is not available on the database server: "
+                             "install pgvector (for example the postgresql-%ld-pgvector package) and retry",
+                             vnum / 10000);
         free(avail);
         rc = db_exec(conn, "create extension if not exists vector", err);
         if (rc == PGAI_E_PRIVILEGE)
             return error_set(err, PGAI_E_PRIVILEGE,
-                                  "permission denied to create the extension \"vector\": ask a superuser to run "
-                                  "CREATE EXTENSION vector in this database, then retry");
+                             "permission denied to create the extension \"vector\": ask a superuser to run "
+                             "CREATE EXTENSION vector in this database, then retry");
         if (rc != PGAI_OK) return rc;
         vector_schema = query_value(conn,
                                     "select n.nspname from pg_catalog.pg_extension e join pg_catalog.pg_namespace n "
@@ -211,9 +211,9 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
         sscanf(aiver, "%d.%d", &maj, &min);
         if (maj == 0 && min < 10) {
             error_set(err, PGAI_E_UNSUPPORTED,
-                           "The ai extension is outdated and must be upgraded. Installed version: %s, required "
-                           "version: 0.10.0",
-                           aiver);
+                      "The ai extension is outdated and must be upgraded. Installed version: %s, required "
+                      "version: 0.10.0",
+                      aiver);
             free(aiver);
             goto out_schema;
         }
@@ -236,8 +236,8 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
     }
     if (rc == PGAI_E_PRIVILEGE)
         error_wrap(err, PGAI_E_PRIVILEGE,
-                        "insufficient privileges to install pgai (the installing role needs CREATE on the database,"
-                        " and to own the ai schema objects when upgrading): ");
+                   "insufficient privileges to install pgai (the installing role needs CREATE on the database,"
+                   " and to own the ai schema objects when upgrading): ");
     return rc;
 
 out_schema:

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/utf8.h"
+
 /*
  * log_event formats the fields itself rather than with vsnprintf: values
  * come from outside (server and provider errors), and a ' inside a quoted
@@ -63,18 +65,6 @@ int log_fields_fmt_check(const char *fields_fmt)
     for (const char *p = fields_fmt; p && (p = strchr(p, '%')); p += 1 + c.len)
         if (conv_parse(p + 1, &c) != 0) return -1;
     return 0;
-}
-
-/* n, less a UTF-8 sequence left incomplete at the end of s[0..n): a cut never splits a character. */
-static size_t utf8_whole(const char *s, size_t n)
-{
-    for (size_t back = 1; back <= 4 && back <= n; back++) {
-        unsigned char c = (unsigned char)s[n - back];
-        if ((c & 0xC0) == 0x80) continue; /* a continuation byte: look further back */
-        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
-        return need > back ? n - back : n;
-    }
-    return n;
 }
 
 /* The fields being written: a fixed buffer that, once full, takes nothing more. */

@@ -28,3 +28,14 @@ size_t utf8_sequence(const unsigned char *p, size_t avail)
         if ((p[i] & 0xC0) != 0x80) return 0;
     return len;
 }
+
+size_t utf8_whole(const char *s, size_t n)
+{
+    for (size_t back = 1; back <= 4 && back <= n; back++) {
+        unsigned char c = (unsigned char)s[n - back];
+        if ((c & 0xC0) == 0x80) continue; /* a continuation byte: look further back */
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return need > back ? n - back : n;
+    }
+    return n;
+}

@@ -11,4 +11,8 @@
  */
 size_t utf8_sequence(const unsigned char *p, size_t avail);
 
+/* n, less a UTF-8 sequence left incomplete at the end of s[0..n): where to
+ * cut a text of n or more bytes so that no character is split. */
+size_t utf8_whole(const char *s, size_t n);
+
 #endif

@@ -111,7 +111,7 @@ static int setup(executor *x, pgai_error *err)
         if (strcmp(x->cols[i].name, v->loading.column_name) == 0) x->load_col = (int)i;
     if (x->load_col < 0)
         return error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
-                              v->loading.column_name, v->source_schema, v->source_table);
+                         v->loading.column_name, v->source_schema, v->source_table);
     if ((rc = trust_resolve(x->conn, v, &x->trust, err)) != PGAI_OK) return rc;
     rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, x->trust.may_lock_source, &x->claim_sql, err);
     if (rc != PGAI_OK) return rc;

@@ -163,8 +163,8 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     if (bad) {
         pgai_worker_free(w);
         return error_set(err, PGAI_E_INVALID,
-                              "PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, _MAX_CHUNKS_PER_DOCUMENT, _MAX_RESPONSE_BYTES and"
-                              " _RETRY_DELAY_SCALE must be non-negative numbers");
+                         "PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, _MAX_CHUNKS_PER_DOCUMENT, _MAX_RESPONSE_BYTES and"
+                         " _RETRY_DELAY_SCALE must be non-negative numbers");
     }
     /* each executor's embedder reads it again; checked here so that a bad
      * value is a usage error at start-up, not an error in every batch */
@@ -475,9 +475,9 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
             /* the vectorizer could not be processed: an error for --exit-on-error and --once's exit status */
             *had_error = 1;
             error_set(err, PGAI_E_UNSUPPORTED,
-                           "this vectorizer needs %s, which this version of pgai in C does not support yet;"
-                           " its items stay queued",
-                           missing);
+                      "this vectorizer needs %s, which this version of pgai in C does not support yet;"
+                      " its items stay queued",
+                      missing);
             if (!already_reported(w, id)) {
                 char *details;
                 const char *msg = err->message;
