@@ -12,7 +12,7 @@ set -euo pipefail
 tree=$(mktemp -d /tmp/pgai-novec.XXXXXX)
 data=$(mktemp -d /tmp/pgai-novec-data.XXXXXX)
 port=$((PGPORT + 500))
-while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+while ss -Hltn "sport = :$port" | grep . >/dev/null; do port=$((port + 1)); done
 cleanup() {
   _pg_as "$PGBIN/pg_ctl" -D "$data/d" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$tree" "$data"

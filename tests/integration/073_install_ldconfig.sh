@@ -56,7 +56,9 @@ load() { # load: 0 when python's ctypes loads libpgai.so.0 by its soname
   env "${pyenv[@]}" python3 -c 'import ctypes; ctypes.CDLL("libpgai.so.0")' 2>/dev/null
 }
 not_loadable() { ! load; }
-cached() { ldconfig -p | grep -qF "$1"; }   # cached TEXT: ld.so's cache lists TEXT
+# cached TEXT: ld.so's cache lists TEXT (grep reads it all: with -q it would stop
+# at the first match, and ldconfig's SIGPIPE would fail the pipeline under pipefail)
+cached() { ldconfig -p | grep -F "$1" >/dev/null; }
 not_cached() { ! cached "$1"; }
 
 check "before: libpgai.so.0 is not loadable (the test proves something)" not_loadable

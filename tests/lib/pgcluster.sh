@@ -16,7 +16,7 @@ pg_start() {
   chmod 755 "$PGTMP"
   [ "$(id -u)" = 0 ] && chown postgres:postgres "$PGTMP"
   local port=${PGAI_TEST_PORT:-55432}
-  while ss -Hltn "sport = :$port" | grep -q .; do port=$((port + 1)); done
+  while ss -Hltn "sport = :$port" | grep . >/dev/null; do port=$((port + 1)); done
   if ! _pg_as "$PGBIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust \
         --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$PGTMP/initdb.log" 2>&1; then
     cat "$PGTMP/initdb.log" >&2; return 1
