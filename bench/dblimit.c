@@ -81,6 +81,14 @@ typedef struct workset {
     size_t synthetic;
 } workset;
 
+/* The environment as the worker would see it (OPENAI_BASE_URL and the like), taken once. */
+static const env_snapshot *bench_environment(void)
+{
+    static env_snapshot *snapshot;
+    if (!snapshot) snapshot = env_snapshot_take();
+    return snapshot;
+}
+
 static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
 {
     const unsigned char *s = p;
@@ -451,7 +459,7 @@ static void *runner_main(void *arg)
     char *claim_sql = NULL;
     embedder *emb = NULL;
     embed_error eerr;
-    embed_env env = {.lg = &quiet};
+    embed_env env = {.lg = &quiet, .environment = bench_environment()};
     if (queue_claim_sql(conn, ws->v, ws->info, ws->cols, ws->ncols, 1, &claim_sql, &err) != PGAI_OK) {
         fail(r, &err);
     } else if (embedder_new(ws->v, "sk-unused", &env, &emb, &eerr) != 0) {
@@ -525,7 +533,7 @@ int main(int argc, char **argv)
         if (ws.pk_col[i] < 0) die("setup", "a key column is missing from the source columns");
     }
     {
-        embed_env env = {.lg = &lg};
+        embed_env env = {.lg = &lg, .environment = bench_environment()};
         embedder *emb;
         embed_error eerr;
         if (embedder_new(v, "sk-unused", &env, &emb, &eerr) != 0) die("embedder", eerr.message);

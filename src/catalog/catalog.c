@@ -261,7 +261,7 @@ int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, c
  * configuration or other credentials, whatever the list says: its database
  * URL, libpq's PG* variables, AWS credentials (docs/security.md).
  */
-int catalog_api_key_name_allowed(const char *name)
+int catalog_api_key_name_allowed(const env_snapshot *env, const char *name)
 {
     static const char *const never[] = {"PGAI_", "PG", "DATABASE_URL", "AWS_", NULL};
     static const char *const provider_keys[] = {
@@ -274,7 +274,7 @@ int catalog_api_key_name_allowed(const char *name)
     for (const char *const *p = provider_keys; *p; p++)
         if (strcmp(name, *p) == 0) return 1;
     if (strstr(name, "API_KEY")) return 1;
-    const char *list = getenv("PGAI_VECTORIZER_API_KEY_NAMES");
+    const char *list = env_get(env, "PGAI_VECTORIZER_API_KEY_NAMES");
     size_t n = strlen(name);
     for (const char *p = list; p && *p;) {
         const char *end = strchr(p, ',');
@@ -287,18 +287,18 @@ int catalog_api_key_name_allowed(const char *name)
     return 0;
 }
 
-int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const logger *lg, char **key,
-                    pgai_error *err)
+int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const env_snapshot *env,
+                    const logger *lg, char **key, pgai_error *err)
 {
     *key = NULL;
     const char *name = v->embedding.api_key_name;
     if (!name) return PGAI_OK;
-    int allowed = catalog_api_key_name_allowed(name);
-    const char *env = allowed ? getenv(name) : NULL;
+    int allowed = catalog_api_key_name_allowed(env, name);
+    const char *value = allowed ? env_get(env, name) : NULL;
     if (!allowed) log_debug(lg, "api_key_name is not an API key variable: not read from the environment",
                            "api_key_name=%s vectorizer_id=%d", name, v->id);
-    if (env) {
-        if (*env && !(*key = strdup(env))) return error_set(err, PGAI_E_NOMEM, "out of memory");
+    if (value) {
+        if (*value && !(*key = strdup(value))) return error_set(err, PGAI_E_NOMEM, "out of memory");
     } else if (info->has_reveal_secret) {
         int rc = catalog_reveal_secret(conn, v, name, key, err);
         if (rc != PGAI_OK) return rc;

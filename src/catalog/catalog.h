@@ -11,6 +11,7 @@
 
 #include "catalog/config.h"
 #include "pgai/pgai.h"
+#include "util/envsnap.h"
 #include "util/log.h"
 
 
@@ -52,7 +53,7 @@ void catalog_source_columns_free(source_column *cols, size_t n);
 int catalog_reveal_secret(PGconn *conn, const vectorizer *v, const char *name, char **value, pgai_error *err)
     __attribute__((warn_unused_result));
 /* Whether an environment variable may be read as an API key (docs/security.md). */
-int catalog_api_key_name_allowed(const char *name);
+int catalog_api_key_name_allowed(const env_snapshot *env, const char *name);
 
 /*
  * The API key named by embedding.api_key_name: the environment first (a
@@ -60,7 +61,7 @@ int catalog_api_key_name_allowed(const char *name);
  * ai.reveal_secret when the database has it. *key is NULL for providers
  * without a key name; a missing key is pgai's ApiKeyNotFoundError.
  */
-int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const logger *lg, char **key,
-                    pgai_error *err) __attribute__((warn_unused_result));
+int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v, const env_snapshot *env,
+                    const logger *lg, char **key, pgai_error *err) __attribute__((warn_unused_result));
 
 #endif

@@ -51,7 +51,7 @@ const char *embed_base_url(embedder *e, const char *env_name, const char *deflt)
         snprintf(e->base_source, sizeof(e->base_source), "base URL from the vectorizer's embedding.base_url");
         return base;
     }
-    base = getenv(env_name);
+    base = env_get(e->env.environment, env_name);
     if (base && *base) {
         snprintf(e->base_source, sizeof(e->base_source), "base URL from %s", env_name);
         return base;
@@ -141,10 +141,10 @@ const char *embed_body_excerpt(const http_response *resp, char *out, size_t n)
     return out;
 }
 
-int embed_http_timeout_env(long *timeout_ms, char *err, size_t errlen)
+int embed_http_timeout_env(const env_snapshot *environment, long *timeout_ms, char *err, size_t errlen)
 {
     static const char name[] = "PGAI_VECTORIZER_HTTP_TIMEOUT";
-    const char *v = getenv(name);
+    const char *v = env_get(environment, name);
     double seconds = DEFAULT_TIMEOUT_S;
     char msg[300];
     if (v && *v && parse_duration_msg(v, &seconds, msg, sizeof(msg)) != 0) {
@@ -166,7 +166,7 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
     *out = NULL;
     memset(err, 0, sizeof(*err));
     embed_env settings = *env;
-    if (!settings.timeout_ms && embed_http_timeout_env(&settings.timeout_ms, err->message, sizeof(err->message)) != 0) {
+    if (!settings.timeout_ms && embed_http_timeout_env(settings.environment, &settings.timeout_ms, err->message, sizeof(err->message)) != 0) {
         err->kind = EMBED_ERR_CONFIG;
         return -1;
     }

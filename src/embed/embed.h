@@ -16,6 +16,7 @@
 
 #include "catalog/config.h"
 #include "http/http.h"
+#include "util/envsnap.h"
 #include "util/log.h"
 
 typedef enum embed_error_kind {
@@ -36,6 +37,7 @@ typedef struct embed_error {
 
 typedef struct embed_env {
     const logger *lg;
+    const env_snapshot *environment; /* the environment the worker started with (NULL: empty) */
     http_cancel_fn cancel; /* polled while waiting; non-zero aborts */
     void *cancel_userdata;
     int max_retries;       /* per request, for 408/409/5xx and transport errors */
@@ -48,7 +50,7 @@ typedef struct embed_env {
  * seconds, "30s", "5m", ...) in milliseconds, 600 s when unset or empty.
  * Returns -1 with a message naming the variable when it is not a positive
  * duration. */
-int embed_http_timeout_env(long *timeout_ms, char *err, size_t errlen) __attribute__((warn_unused_result));
+int embed_http_timeout_env(const env_snapshot *environment, long *timeout_ms, char *err, size_t errlen) __attribute__((warn_unused_result));
 
 typedef struct embedder embedder;
 

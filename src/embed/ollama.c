@@ -61,7 +61,7 @@ static int ollama_init(embedder *e, embed_error *err)
     snprintf(e->url, sizeof(e->url), "%s/api/embed", e->base);
     if (embed_check_url(e, e->url, err) != 0) return -1;
     e->max_inputs = 2048;
-    const char *env = getenv("PGAI_VECTORIZER_OLLAMA_MAX_CHUNKS_PER_BATCH");
+    const char *env = env_get(e->env.environment, "PGAI_VECTORIZER_OLLAMA_MAX_CHUNKS_PER_BATCH");
     if (env && *env) {
         char *end;
         long n = strtol(env, &end, 10);

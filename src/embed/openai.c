@@ -93,11 +93,11 @@ static int openai_embed(embedder *e, const char *const *texts, const size_t *len
         headers[h++] = auth;
     }
     const char *v;
-    if ((v = getenv("OPENAI_ORG_ID")) && *v) {
+    if ((v = env_get(e->env.environment, "OPENAI_ORG_ID")) && *v) {
         snprintf(org, sizeof(org), "OpenAI-Organization: %s", v);
         headers[h++] = org;
     }
-    if ((v = getenv("OPENAI_PROJECT_ID")) && *v) {
+    if ((v = env_get(e->env.environment, "OPENAI_PROJECT_ID")) && *v) {
         snprintf(proj, sizeof(proj), "OpenAI-Project: %s", v);
         headers[h++] = proj;
     }

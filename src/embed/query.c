@@ -51,13 +51,15 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
     int rc = catalog_detect(conn, &info, err);
     if (rc == PGAI_OK) rc = lookup_id(conn, which, &id, err);
     if (rc == PGAI_OK) rc = catalog_load(conn, id, &v, err);
-    if (rc == PGAI_OK) rc = catalog_api_key(conn, &info, v, NULL, &key, err);
+    env_snapshot *environment = env_snapshot_take();
+    if (rc == PGAI_OK && !environment) rc = error_set(err, PGAI_E_NOMEM, "out of memory");
+    if (rc == PGAI_OK) rc = catalog_api_key(conn, &info, v, environment, NULL, &key, err);
     PQfinish(conn);
     if (rc == PGAI_OK) {
         /* a query, not a document: Voyage embeds the two differently */
         vectorizer as_query = *v;
         if (as_query.embedding.kind == EMBEDDING_VOYAGEAI) as_query.embedding.input_type = "query";
-        embed_env env = {0};
+        embed_env env = {.environment = environment};
         embed_error eerr;
         embedder *e = NULL;
         size_t len = strlen(text);
@@ -82,5 +84,6 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
     if (key) memset(key, 0, strlen(key));
     free(key);
     vectorizer_free(v);
+    env_snapshot_free(environment);
     return rc;
 }

@@ -140,7 +140,7 @@ static int setup(executor *x, pgai_error *err)
         format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
         return error_set(err, PGAI_E_INVALID, "%s", msg);
 
-    embed_env env = {.lg = a->lg, .cancel = http_cancel, .cancel_userdata = (void *)a,
+    embed_env env = {.lg = a->lg, .environment = a->environment, .cancel = http_cancel, .cancel_userdata = (void *)a,
                      .max_response = a->max_response_bytes};
     embed_error eerr;
     if (embedder_new(v, a->api_key, &env, &x->emb, &eerr) != 0 || embedder_setup(x->emb, &eerr) != 0)

@@ -19,6 +19,7 @@ typedef struct executor_args {
     const char *api_key;    /* NULL when the provider takes none */
     tracker *tracker;
     const logger *lg;
+    const env_snapshot *environment; /* the worker's, read by the providers */
     /* Non-zero once a graceful shutdown was requested: checked between batches. */
     int (*stopping)(void *userdata);
     /* Non-zero when the in-flight work must be abandoned (second signal). */

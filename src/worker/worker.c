@@ -68,6 +68,7 @@ struct pgai_worker {
     int exit_on_error;
     int concurrency;
     logger lg;
+    env_snapshot *environment; /* taken once in pgai_worker_new: nothing reads getenv() after that */
 
     atomic_int shutdown;
     atomic_int abort;
@@ -105,9 +106,9 @@ struct pgai_worker {
 };
 
 /* A positive number from the environment, or the default. */
-static double env_number(const char *name, double dflt, int *bad)
+static double env_number(const env_snapshot *environment, const char *name, double dflt, int *bad)
 {
-    const char *v = getenv(name);
+    const char *v = env_get(environment, name);
     if (!v || !*v) return dflt;
     char *end;
     double d = strtod(v, &end);
@@ -154,12 +155,16 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     w->lg.fn = opts->log;
     w->lg.userdata = opts->log_userdata;
     w->lg.min = opts->log_level ? opts->log_level : PGAI_LOG_INFO;
+    if (!(w->environment = env_snapshot_take())) {
+        pgai_worker_free(w);
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
     int bad = 0;
-    w->max_document_bytes = (long long)env_number("PGAI_VECTORIZER_MAX_DOCUMENT_BYTES", (double)DEFAULT_MAX_DOCUMENT_BYTES, &bad);
+    w->max_document_bytes = (long long)env_number(w->environment, "PGAI_VECTORIZER_MAX_DOCUMENT_BYTES", (double)DEFAULT_MAX_DOCUMENT_BYTES, &bad);
     w->max_chunks_per_document =
-        (size_t)env_number("PGAI_VECTORIZER_MAX_CHUNKS_PER_DOCUMENT", DEFAULT_MAX_CHUNKS_PER_DOCUMENT, &bad);
-    w->max_response_bytes = (size_t)env_number("PGAI_VECTORIZER_MAX_RESPONSE_BYTES", (double)DEFAULT_MAX_RESPONSE_BYTES, &bad);
-    w->retry_delay_s = PGAI_RETRY_DELAY_S * env_number("PGAI_VECTORIZER_RETRY_DELAY_SCALE", 1.0, &bad);
+        (size_t)env_number(w->environment, "PGAI_VECTORIZER_MAX_CHUNKS_PER_DOCUMENT", DEFAULT_MAX_CHUNKS_PER_DOCUMENT, &bad);
+    w->max_response_bytes = (size_t)env_number(w->environment, "PGAI_VECTORIZER_MAX_RESPONSE_BYTES", (double)DEFAULT_MAX_RESPONSE_BYTES, &bad);
+    w->retry_delay_s = PGAI_RETRY_DELAY_S * env_number(w->environment, "PGAI_VECTORIZER_RETRY_DELAY_SCALE", 1.0, &bad);
     if (bad) {
         pgai_worker_free(w);
         return error_set(err, PGAI_E_INVALID,
@@ -170,7 +175,7 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
      * value is a usage error at start-up, not an error in every batch */
     long timeout_ms;
     char msg[512];
-    if (embed_http_timeout_env(&timeout_ms, msg, sizeof(msg)) != 0) {
+    if (embed_http_timeout_env(w->environment, &timeout_ms, msg, sizeof(msg)) != 0) {
         pgai_worker_free(w);
         return error_set(err, PGAI_E_INVALID, "%s", msg);
     }
@@ -223,6 +228,7 @@ void pgai_worker_free(pgai_worker *w)
     free(w->db_url);
     free(w->ids);
     free(w->reported_unsupported);
+    env_snapshot_free(w->environment);
     free(w->backoffs);
     free(w);
 }
@@ -420,7 +426,7 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
     if (!slots) return error_set(err, PGAI_E_NOMEM, "out of memory");
     for (int i = 0; i < n; i++) {
         slots[i].args = (executor_args){.db_url = w->db_url, .v = v, .info = &w->info, .api_key = api_key,
-                                        .tracker = w->tracker, .lg = &w->lg, .stopping = is_stopping,
+                                        .tracker = w->tracker, .lg = &w->lg, .environment = w->environment, .stopping = is_stopping,
                                         .aborting = is_aborting, .userdata = w,
                                         .max_chunks_per_item = w->max_chunks_per_document,
                                         .max_document_bytes = w->max_document_bytes,
@@ -468,7 +474,7 @@ static int visit_vectorizer(pgai_worker *w, PGconn *conn, int id, int *had_error
     char *key = NULL;
     int rc = catalog_load(conn, id, &v, err);
     if (rc == PGAI_E_NOT_FOUND) error_wrap(err, PGAI_E_NOT_FOUND, "error getting vectorizer: VectorizerNotFoundError: ");
-    if (rc == PGAI_OK) rc = catalog_api_key(conn, &w->info, v, &w->lg, &key, err);
+    if (rc == PGAI_OK) rc = catalog_api_key(conn, &w->info, v, w->environment, &w->lg, &key, err);
     if (rc == PGAI_OK) {
         const char *missing = unsupported_reason(conn, v);
         if (missing) {

@@ -135,7 +135,9 @@ static long timeout_for(const char *value, char *msg, size_t msglen)
         unsetenv("PGAI_VECTORIZER_HTTP_TIMEOUT");
     long ms = -2;
     msg[0] = '\0';
-    int rc = embed_http_timeout_env(&ms, msg, msglen);
+    env_snapshot *snapshot = env_snapshot_take();
+    int rc = embed_http_timeout_env(snapshot, &ms, msg, msglen);
+    env_snapshot_free(snapshot);
     unsetenv("PGAI_VECTORIZER_HTTP_TIMEOUT");
     return rc == 0 ? ms : -1;
 }
@@ -190,14 +192,23 @@ static void unset_base_env(void)
     unsetenv("VOYAGE_BASE_URL");
 }
 
-static const embed_env quick_env = {.max_retries = 1, .timeout_ms = 5000}; /* one retry: 0.5 s, not 3.5 */
+/* One retry (0.5 s, not 3.5), and the environment as the test has just set it. */
+static const embed_env *quick_env(void)
+{
+    static env_snapshot *snapshot;
+    static embed_env env;
+    env_snapshot_free(snapshot);
+    snapshot = env_snapshot_take();
+    env = (embed_env){.max_retries = 1, .timeout_ms = 5000, .environment = snapshot};
+    return &env;
+}
 
 /* embedder_new must fail, naming the scheme and where the URL came from. */
 static void expect_new_refused(const vectorizer *v, const char *scheme, const char *source)
 {
     embedder *e = NULL;
     embed_error err;
-    int rc = embedder_new(v, api_key, &quick_env, &e, &err);
+    int rc = embedder_new(v, api_key, quick_env(), &e, &err);
     if (rc != -1 || !strstr(err.message, scheme) || !strstr(err.message, source))
         fprintf(stderr, "[%s] rc %d: [%s]\n", v->embedding.implementation, rc, err.message);
     assert_int_equal(rc, -1);
@@ -245,7 +256,7 @@ static void test_base_url_scheme_refused(void **state)
 static void embed_fails(const vectorizer *v, int setup, embed_error *err)
 {
     embedder *e = NULL;
-    assert_int_equal(embedder_new(v, api_key, &quick_env, &e, err), 0);
+    assert_int_equal(embedder_new(v, api_key, quick_env(), &e, err), 0);
     const char *texts[1] = {"hello"};
     size_t lens[1] = {5};
     float out[2];
