@@ -515,7 +515,7 @@ int main(int argc, char **argv)
     if (!conn) die("connect", err.message);
     catalog_info info;
     vectorizer *v = NULL;
-    if (catalog_detect(conn, &info, &err) != PGAI_OK || catalog_load(conn, id, &v, &err) != PGAI_OK)
+    if (catalog_detect(conn, &info, &err) != PGAI_OK || catalog_load(conn, id, &v, NULL, &err) != PGAI_OK)
         die("vectorizer", err.message);
     if (db_exec(conn,
                 "set datestyle = 'ISO'; set intervalstyle = 'postgres'; set extra_float_digits = 1;"

@@ -24,7 +24,10 @@
 #   BENCH_HNSW_REPEAT=2         rounds per value (forward, then reverse order)
 #   BENCH_MEM_DIM=1536 BENCH_MEM_CONCURRENCY=4
 #   BENCH_LAT_INSERTS=200 BENCH_LAT_GAP_MS=50 BENCH_LAT_PROVIDER_MS=20
-#   BENCH_ONLY="throughput hnsw memory latency"   run a subset; "sweep" (not in the default)
+#   BENCH_WAKEUPS=100           wake-ups (one-row inserts, each waited for) for "wakeup"
+#   BENCH_BASELINE=REV          also run "wakeup" with the pgai of git revision REV (built once
+#                               into build/bench-baseline-REV), for before/after in one run
+#   BENCH_ONLY="throughput hnsw memory latency wakeup"   run a subset; "sweep" (not in the default)
 #                               runs batch sizes BENCH_SWEEP_BATCH="10 50 200" x BENCH_SWEEP_CONC="1 2 4"
 #                               with the stub provider against dblimit
 #   BENCH_PROFILE=1             also record one worker run with perf (BENCH_PROFILE_ROWS=3000 rows)
@@ -48,7 +51,9 @@ MEM_CONC=${BENCH_MEM_CONCURRENCY:-4}
 LAT_N=${BENCH_LAT_INSERTS:-200}
 LAT_GAP=${BENCH_LAT_GAP_MS:-50}
 LAT_PROVIDER=${BENCH_LAT_PROVIDER_MS:-20}
-ONLY=${BENCH_ONLY:-throughput hnsw memory latency}
+WAKEUPS=${BENCH_WAKEUPS:-100}
+BASELINE=${BENCH_BASELINE:-}
+ONLY=${BENCH_ONLY:-throughput hnsw memory latency wakeup}
 OUT=${BENCH_OUT:-$ROOT/build/bench}
 mkdir -p "$OUT"
 RESULTS=$OUT/results.txt
@@ -69,6 +74,18 @@ make -s -C bench >/dev/null
 PGAI=$ROOT/build/pgai
 DBLIMIT=$ROOT/build/bench/dblimit
 RUSAGE=$ROOT/build/bench/rusage
+BASE_PGAI=
+if [ -n "$BASELINE" ] && want wakeup; then
+  BASE_DIR=$ROOT/build/bench-baseline-$BASELINE
+  if [ ! -x "$BASE_DIR/build/pgai" ]; then
+    say "building the baseline $BASELINE"
+    rm -rf "$BASE_DIR"
+    git worktree add --detach "$BASE_DIR" "$BASELINE" >/dev/null 2>&1 || { echo "cannot check out $BASELINE" >&2; exit 1; }
+    make -s -j2 -C "$BASE_DIR" >/dev/null
+    git worktree remove --force "$BASE_DIR" 2>/dev/null || true # the binary stays
+  fi
+  BASE_PGAI=$BASE_DIR/build/pgai
+fi
 
 . tests/lib/pgcluster.sh
 . tests/lib/provider.sh
@@ -381,6 +398,58 @@ if want latency; then
 fi
 
 # ---------------------------------------------------------------------------
+# wakeup BINARY TAG: WAKEUPS one-row inserts into a table of its own, each
+# waited for before the next, with a worker sleeping for an hour between
+# NOTIFY wake-ups. Measures the time from the insert's commit to the
+# provider receiving the request (both on this machine's clock), and the
+# TCP connections the provider saw.
+wakeup() {
+  local bin=$1 tag=$2 tbl=bench_wake_$2
+  q "alter system set track_commit_timestamp = on" >/dev/null
+  [ "$(q 'show track_commit_timestamp')" = on ] || _pg_as "$PGBIN/pg_ctl" -D "$PGTMP/data" -w -t 60 restart >/dev/null
+  qf -v tbl="$tbl" -v rows=0 -f bench/gen_docs.sql
+  q "select ai.create_vectorizer('$tbl'::regclass, loading => ai.loading_column('body'),
+       embedding => ai.embedding_openai('text-embedding-3-small', 8), chunking => ai.chunking_none(),
+       destination => ai.destination_table(target_table => '${tbl}_store'))" >/dev/null
+  local vid
+  vid=$(q "select id from ai.vectorizer where config->'destination'->>'target_table' = '${tbl}_store'")
+  OPENAI_BASE_URL=$PY_URL "$bin" vectorizer worker -d "$URL" -i "$vid" --poll-interval 1h >"$OUT/wakeup.$tag.log" 2>&1 &
+  LIVE_PID=$!
+  for _ in $(seq 1 100); do grep -q 'sleeping for' "$OUT/wakeup.$tag.log" && break; sleep 0.1; done
+  provider_reset >/dev/null # statistics from here on
+  local i
+  for i in $(seq 1 "$WAKEUPS"); do
+    q "insert into $tbl (id, body) values ($i, 'wake-up $i')" >/dev/null
+    for _ in $(seq 1 1000); do
+      [ "$(q "select count(*) from ${tbl}_store where id = $i")" = 1 ] && break
+      sleep 0.01
+    done
+  done
+  kill -TERM "$LIVE_PID"; wait "$LIVE_PID" || true; LIVE_PID=
+  q "select id, extract(epoch from pg_xact_commit_timestamp(xmin)) from $tbl order by id" >"$OUT/wakeup.$tag.commits"
+  provider_stats >"$OUT/wakeup.$tag.stats.json"
+  record "wakeup.$tag" "$(python3 - "$OUT/wakeup.$tag.commits" "$OUT/wakeup.$tag.stats.json" "$WAKEUPS" <<'PY'
+import json, statistics, sys
+commits = [float(line.split("|")[1]) for line in open(sys.argv[1]) if line.strip()]
+stats = json.load(open(sys.argv[2]))
+reqs = [r["at"] for r in stats["openai"]["recent"] if r["path"].endswith("/embeddings")]
+n = int(sys.argv[3])
+# one request per wake-up, in order (the last 200 are kept)
+waits = sorted((a - c) * 1000 for a, c in zip(reqs[-n:], commits[-n:]))
+q = lambda p: waits[min(len(waits) - 1, int(p * len(waits)))]
+# the statistics call itself is one connection
+print("n=%d p50=%.1f p95=%.1f max=%.1f connections=%d" % (len(waits), q(0.5), q(0.95), waits[-1],
+      stats["connections"] - 1))
+PY
+)"
+}
+if want wakeup; then
+  say "wakeup: $WAKEUPS NOTIFY wake-ups, one row each"
+  wakeup "$PGAI" now
+  [ -n "$BASE_PGAI" ] && wakeup "$BASE_PGAI" base
+fi
+
+# ---------------------------------------------------------------------------
 # summary
 verdict() { python3 -c "print('PASS' if $1 else 'MISS')"; }
 row() { printf '%-56s %-14s %-10s %s\n' "$@"; }
@@ -451,6 +520,15 @@ note() { printf '%-56s %s\n' "$@"; }
     l=$(get latency) p99=$(field p99 "$(get latency)")
     row "insert-to-embedded p99, provider ${LAT_PROVIDER} ms" "$p99 ms" "< 1000 ms" "$(verdict "$p99 < 1000 and $(get latency.missing) == 0")"
     note "  distribution (ms)" "$l; not embedded: $(get latency.missing)"
+  fi
+  if [ -n "$(get wakeup.now)" ]; then
+    for t in now base; do
+      [ -n "$(get "wakeup.$t")" ] || continue
+      label="this build"; [ "$t" = base ] && label="baseline $BASELINE"
+      row "wake-up to first request p50, $label" "$(field p50 "$(get "wakeup.$t")") ms" "-" "-"
+      row "  provider connections per $WAKEUPS wake-ups" "$(field connections "$(get "wakeup.$t")")" "-" "-"
+      note "  distribution (ms)" "$(get "wakeup.$t")"
+    done
   fi
   echo
   echo "load average before / after: $(get load_before) / $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine makes the figures noisy)"

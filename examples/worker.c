@@ -117,6 +117,7 @@ int main(int argc, char **argv)
     /* 2. Create the worker. Zeroed fields take their defaults; the options are copied, so
      *    they (and the URL string) need not outlive this call. */
     pgai_worker_options opts = {
+        .struct_size = sizeof(pgai_worker_options), /* lets later versions add options */
         .db_url = db_url,
         .vectorizer_ids = NULL, /* every vectorizer; or an array of ids and its length */
         .n_vectorizer_ids = 0,

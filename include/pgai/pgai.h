@@ -112,12 +112,17 @@ PGAI_EXPORT int pgai_embed_query(const char *db_url, const char *vectorizer, con
 /* ---- the vectorizer worker ------------------------------------------------ */
 
 /*
- * Worker options. A zeroed struct is valid but means what it says: poll
- * interval 0 (no pause between passes) and exit_on_error 0 (false); set
- * poll_interval (pgai's library uses 60, its CLI 300) and exit_on_error = -1
- * for pgai's defaults.
+ * Worker options. The struct carries its own size so that later versions can
+ * add fields without breaking programs built against this one: set
+ * struct_size = sizeof(pgai_worker_options), or call
+ * pgai_worker_options_init(), which also sets pgai's defaults. The library
+ * reads only the first struct_size bytes and treats fields past them as 0.
+ * Otherwise a zeroed field means what it says: poll interval 0 (no pause
+ * between passes) and exit_on_error 0 (false); pgai's defaults are
+ * poll_interval 60 (its CLI: 300) and exit_on_error = -1.
  */
 typedef struct pgai_worker_options {
+    size_t struct_size;          /* sizeof(pgai_worker_options) as the caller was built; 0 is refused */
     const char *db_url;          /* libpq URI or conninfo; NULL = libpq defaults */
     const int *vectorizer_ids;   /* NULL/0: every vectorizer, re-listed each pass */
     size_t n_vectorizer_ids;
@@ -128,7 +133,18 @@ typedef struct pgai_worker_options {
     pgai_log_fn log;             /* optional; called from the worker's threads, possibly several at once */
     void *log_userdata;
     pgai_log_level log_level;    /* 0 means INFO */
+    /* Limits: 0 takes the environment variable named (read once, by
+     * pgai_worker_new), else the default. docs/reliability.md */
+    double http_timeout;         /* seconds per provider request; PGAI_VECTORIZER_HTTP_TIMEOUT, 600 */
+    long long max_document_bytes;      /* PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, 64 MiB */
+    long long max_chunks_per_document; /* PGAI_VECTORIZER_MAX_CHUNKS_PER_DOCUMENT, 50,000 */
+    long long max_response_bytes;      /* PGAI_VECTORIZER_MAX_RESPONSE_BYTES, 256 MiB */
+    int max_parallel_vectorizers;      /* vectorizers served at the same time; 0: 8 */
 } pgai_worker_options;
+
+/* Zeroes opts, sets struct_size and pgai's library defaults: poll_interval
+ * 60, exit_on_error -1 (true with once, else false), log_level INFO. */
+PGAI_EXPORT void pgai_worker_options_init(pgai_worker_options *opts);
 
 typedef struct pgai_worker pgai_worker;
 

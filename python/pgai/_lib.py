@@ -79,6 +79,7 @@ class InstallOptions(ctypes.Structure):
 
 class WorkerOptions(ctypes.Structure):
     _fields_ = [
+        ("struct_size", ctypes.c_size_t),
         ("db_url", ctypes.c_char_p),
         ("vectorizer_ids", ctypes.POINTER(ctypes.c_int)),
         ("n_vectorizer_ids", ctypes.c_size_t),
@@ -89,6 +90,11 @@ class WorkerOptions(ctypes.Structure):
         ("log", LOG_FN),
         ("log_userdata", ctypes.c_void_p),
         ("log_level", ctypes.c_int),
+        ("http_timeout", ctypes.c_double),
+        ("max_document_bytes", ctypes.c_longlong),
+        ("max_chunks_per_document", ctypes.c_longlong),
+        ("max_response_bytes", ctypes.c_longlong),
+        ("max_parallel_vectorizers", ctypes.c_int),
     ]
 
 

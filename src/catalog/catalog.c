@@ -107,14 +107,25 @@ int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_
     return PGAI_OK;
 }
 
-int catalog_load(PGconn *conn, int id, vectorizer **out, pgai_error *err)
+/* pg_class's row version (xmin) changes with every ALTER TABLE, GRANT and
+ * owner change; the column list covers what a DROP COLUMN changes elsewhere. */
+#define LOAD_SQL                                                                                                      \
+    "select pg_catalog.to_jsonb(v), (select pg_catalog.md5(pg_catalog.string_agg(c.oid::text || '.' || c.xmin::text" \
+    " || ':' || coalesce((select pg_catalog.string_agg(a.attname || ' ' || a.atttypid::text || ' ' ||"                 \
+    " a.atttypmod::text, ',' order by a.attnum) from pg_catalog.pg_attribute a where a.attrelid = c.oid"              \
+    " and a.attnum > 0 and not a.attisdropped), ''), ';' order by c.oid)) from pg_catalog.pg_class c"                 \
+    " where c.oid in (pg_catalog.to_regclass(pg_catalog.format('%I.%I', v.source_schema, v.source_table)),"          \
+    " pg_catalog.to_regclass(pg_catalog.format('%I.%I', v.queue_schema, v.queue_table))))"                          \
+    " from ai.vectorizer v where v.id = $1"
+
+int catalog_load(PGconn *conn, int id, vectorizer **out, char *signature, pgai_error *err)
 {
     char idbuf[16];
     snprintf(idbuf, sizeof(idbuf), "%d", id);
     const char *params[1] = {idbuf};
     *out = NULL;
-    PGresult *res = PQexecParams(conn, "select pg_catalog.to_jsonb(v) from ai.vectorizer v where v.id = $1", 1, NULL,
-                                 params, NULL, NULL, 0);
+    if (signature) signature[0] = '\0';
+    PGresult *res = PQexecParams(conn, LOAD_SQL, 1, NULL, params, NULL, NULL, 0);
     int rc = PGAI_OK;
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         rc = db_error_from_result(err, conn, res);
@@ -124,6 +135,8 @@ int catalog_load(PGconn *conn, int id, vectorizer **out, pgai_error *err)
         char msg[512];
         if (vectorizer_parse(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0), out, msg, sizeof(msg)) != 0)
             rc = error_set(err, PGAI_E_INVALID, "%s (vectorizer_id=%d)", msg, id);
+        else if (signature)
+            snprintf(signature, 33, "%s", PQgetvalue(res, 0, 1));
     }
     PQclear(res);
     return rc;

@@ -32,8 +32,15 @@ int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err) __attribute
 int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_t *nout, pgai_error *err)
     __attribute__((warn_unused_result));
 
-/* Loads and parses one vectorizer; PGAI_E_NOT_FOUND when the row is gone. */
-int catalog_load(PGconn *conn, int id, vectorizer **out, pgai_error *err) __attribute__((warn_unused_result));
+/*
+ * Loads and parses one vectorizer; PGAI_E_NOT_FOUND when the row is gone.
+ * With signature (33 bytes) it also gets, in the same round trip, a digest of
+ * the source and queue tables' catalog rows and columns: it changes with any
+ * ALTER, GRANT or change of owner, so state built from them can be kept
+ * until it does ("" when the tables are gone).
+ */
+int catalog_load(PGconn *conn, int id, vectorizer **out, char *signature, pgai_error *err)
+    __attribute__((warn_unused_result));
 
 /* One column of the source table, with what formatting needs to render it. */
 typedef struct source_column {

@@ -374,3 +374,8 @@ void vectorizer_free(vectorizer *v)
     json_decref((json_t *)v->doc_);
     free(v);
 }
+
+int vectorizer_same(const vectorizer *a, const vectorizer *b)
+{
+    return a && b && json_equal((json_t *)a->doc_, (json_t *)b->doc_);
+}

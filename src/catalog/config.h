@@ -86,6 +86,8 @@ typedef struct vectorizer {
 int vectorizer_parse(const char *json, size_t len, vectorizer **out, char *err, size_t errlen)
     __attribute__((warn_unused_result));
 void vectorizer_free(vectorizer *v);
+/* Whether two parsed rows are the same row, field for field (the whole JSON compared). */
+int vectorizer_same(const vectorizer *a, const vectorizer *b);
 
 /* Parses "MAJOR.MINOR.PATCH[-pre][+build]" (a leading "v" is not allowed).
  * Returns 0 and fills out[3], or -1. */

@@ -247,6 +247,7 @@ int cmd_worker(int argc, char **argv)
     }
 
     pgai_worker_options opts = {
+        .struct_size = sizeof(pgai_worker_options),
         .db_url = db_url,
         .vectorizer_ids = nids ? ids : NULL,
         .n_vectorizer_ids = nids,

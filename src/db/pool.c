@@ -47,7 +47,7 @@ void db_pool_free(db_pool *p)
  * message of a backend that was terminated or a server that went away, so
  * such a connection is not trusted, whatever it says.
  */
-static int usable(PGconn *conn)
+int db_conn_usable(PGconn *conn)
 {
     if (PQstatus(conn) != CONNECTION_OK || PQtransactionStatus(conn) != PQTRANS_IDLE) return 0;
     struct pollfd pfd = {.fd = PQsocket(conn), .events = POLLIN};
@@ -61,7 +61,7 @@ PGconn *db_pool_take(db_pool *p)
         pthread_mutex_lock(&p->mu);
         PGconn *conn = p->n ? p->idle[--p->n].conn : NULL; /* the most recently used: likeliest to be warm */
         pthread_mutex_unlock(&p->mu);
-        if (!conn || usable(conn)) return conn;
+        if (!conn || db_conn_usable(conn)) return conn;
         PQfinish(conn);
     }
 }
@@ -69,7 +69,7 @@ PGconn *db_pool_take(db_pool *p)
 void db_pool_give(db_pool *p, PGconn *conn)
 {
     if (!conn) return;
-    if (p && usable(conn)) {
+    if (p && db_conn_usable(conn)) {
         pthread_mutex_lock(&p->mu);
         if (p->n < p->max) {
             p->idle[p->n++] = (idle_conn){conn, clock_now_s()};

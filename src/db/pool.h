@@ -23,6 +23,10 @@ PGconn *db_pool_take(db_pool *p);
 /* Gives a connection back: kept if it is healthy, outside a transaction and
  * there is room, closed otherwise. NULL is ignored. */
 void db_pool_give(db_pool *p, PGconn *conn);
+/* Whether an idle connection can serve its next statement: healthy, outside
+ * a transaction, and nothing unread from the server (a terminated backend
+ * says so only by sending a message). Also for connections kept elsewhere. */
+int db_conn_usable(PGconn *conn);
 /* Closes the connections unused for longer than max_idle_s; returns the
  * seconds until the next one is due (or a negative number if none is kept). */
 double db_pool_prune(db_pool *p);

@@ -50,7 +50,7 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
     int id = 0;
     int rc = catalog_detect(conn, &info, err);
     if (rc == PGAI_OK) rc = lookup_id(conn, which, &id, err);
-    if (rc == PGAI_OK) rc = catalog_load(conn, id, &v, err);
+    if (rc == PGAI_OK) rc = catalog_load(conn, id, &v, NULL, err);
     env_snapshot *environment = env_snapshot_take();
     if (rc == PGAI_OK && !environment) rc = error_set(err, PGAI_E_NOMEM, "out of memory");
     if (rc == PGAI_OK) rc = catalog_api_key(conn, &info, v, environment, NULL, &key, err);

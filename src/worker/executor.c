@@ -18,8 +18,8 @@
 
 #define OPENAI_MAX_INPUT_TOKENS 8191
 
-typedef struct executor {
-    const executor_args *a;
+struct executor {
+    executor_args a; /* a copy: the worker's runtime owns what it points to */
     const vectorizer *v;
     PGconn *conn;
     source_column *cols;
@@ -40,7 +40,7 @@ typedef struct executor {
     const int *deferred_items;
     size_t deferred_n;
     buf scratch;
-} executor;
+};
 
 /* Everything one batch produces before it is written: chunk texts and where they go. */
 typedef struct batch_work {
@@ -53,8 +53,8 @@ typedef struct batch_work {
 
 static int http_cancel(void *userdata)
 {
-    const executor_args *a = userdata;
-    return a->aborting && a->aborting(a->userdata);
+    const executor *x = userdata;
+    return x->a.aborting && x->a.aborting(x->a.userdata);
 }
 
 static void work_free(batch_work *w)
@@ -85,10 +85,20 @@ static int work_add(batch_work *w, int item, int seq, size_t offset, size_t len)
     return 0;
 }
 
-static int setup(executor *x, pgai_error *err)
+/*
+ * A connection for the executor: the one it kept since its last drain when
+ * that still works, else one from the pool or a new one. Each connection
+ * gets the session settings and its own trust resolution (the check it
+ * prepares lives in that session); with a kept connection this costs no
+ * round trip at all.
+ */
+static int connect_session(executor *x, pgai_error *err)
 {
     const vectorizer *v = x->v;
-    const executor_args *a = x->a;
+    const executor_args *a = &x->a;
+    if (x->conn && db_conn_usable(x->conn)) return PGAI_OK;
+    PQfinish(x->conn); /* a broken one (terminated, the database restarted): start over */
+    x->conn = NULL;
     char app[64];
     snprintf(app, sizeof(app), "pgai-worker[%d]: %s", v->id, tracker_short_id(a->tracker));
     x->conn = db_pool_take(a->pool);
@@ -105,7 +115,7 @@ static int setup(executor *x, pgai_error *err)
     rc = rc != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory") : db_exec(x->conn, session.data, err);
     buf_free(&session);
     if (rc != PGAI_OK) return rc;
-    if ((rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
+    if (!x->cols && (rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
     x->load_col = -1;
     for (size_t i = 0; i < x->ncols; i++)
         if (strcmp(x->cols[i].name, v->loading.column_name) == 0) x->load_col = (int)i;
@@ -113,6 +123,10 @@ static int setup(executor *x, pgai_error *err)
         return error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
                          v->loading.column_name, v->source_schema, v->source_table);
     if ((rc = trust_resolve(x->conn, v, &x->trust, err)) != PGAI_OK) return rc;
+    /* what the claim may lock depends on the rights just resolved */
+    free(x->claim_sql);
+    free(x->begin_sql);
+    x->claim_sql = x->begin_sql = NULL;
     rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, x->trust.may_lock_source, &x->claim_sql, err);
     if (rc != PGAI_OK) return rc;
     buf begin;
@@ -123,7 +137,20 @@ static int setup(executor *x, pgai_error *err)
         return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     x->begin_sql = buf_take(&begin);
+    return PGAI_OK;
+}
 
+/*
+ * What does not depend on the connection, built at the first drain and kept
+ * for the executor's life: the chunker's compiled separators, the template,
+ * and the embedder with its HTTP connection (kept alive between requests and
+ * wake-ups) and its one-time setup (Ollama's model check).
+ */
+static int prepare_stages(executor *x, pgai_error *err)
+{
+    const vectorizer *v = x->v;
+    const executor_args *a = &x->a;
+    if (x->emb) return PGAI_OK;
     char msg[512];
     chunk_config cc = {
         .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
@@ -135,16 +162,21 @@ static int setup(executor *x, pgai_error *err)
         .nseparators = v->chunking.nseparators,
         .is_separator_regex = v->chunking.is_separator_regex,
     };
-    if (chunker_new(&cc, &x->chunker, msg, sizeof(msg)) != 0) return error_set(err, PGAI_E_INVALID, "%s", msg);
-    if (v->formatting.kind == FORMATTING_PYTHON_TEMPLATE &&
+    if (!x->chunker && chunker_new(&cc, &x->chunker, msg, sizeof(msg)) != 0)
+        return error_set(err, PGAI_E_INVALID, "%s", msg);
+    if (v->formatting.kind == FORMATTING_PYTHON_TEMPLATE && !x->tmpl &&
         format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
         return error_set(err, PGAI_E_INVALID, "%s", msg);
 
-    embed_env env = {.lg = a->lg, .environment = a->environment, .cancel = http_cancel, .cancel_userdata = (void *)a,
-                     .max_response = a->max_response_bytes};
+    embed_env env = {.lg = a->lg, .environment = a->environment, .cancel = http_cancel, .cancel_userdata = (void *)x,
+                     .max_response = a->max_response_bytes, .timeout_ms = a->http_timeout_ms};
     embed_error eerr;
-    if (embedder_new(v, a->api_key, &env, &x->emb, &eerr) != 0 || embedder_setup(x->emb, &eerr) != 0)
+    embedder *emb = NULL;
+    if (embedder_new(v, a->api_key, &env, &emb, &eerr) != 0 || embedder_setup(emb, &eerr) != 0) {
+        embedder_free(emb);
         return error_set(err, PGAI_E_INVALID, "%s", eerr.message);
+    }
+    x->emb = emb;
     if (v->embedding.kind == EMBEDDING_OPENAI &&
         (!strcmp(v->embedding.model, "text-embedding-ada-002") || !strcmp(v->embedding.model, "text-embedding-3-small") ||
          !strcmp(v->embedding.model, "text-embedding-3-large"))) {
@@ -152,13 +184,31 @@ static int setup(executor *x, pgai_error *err)
     } else if (v->embedding.kind == EMBEDDING_OPENAI) {
         log_warn(a->lg, "Tokenizer for the model not found.", "model=%s", v->embedding.model);
     }
-    buf_init(&x->scratch, 0);
     return PGAI_OK;
 }
 
-static void teardown(executor *x)
+int executor_new(const executor_args *a, executor **out)
 {
-    db_pool_give(x->a->pool, x->conn); /* kept only if healthy and outside a transaction */
+    executor *x = calloc(1, sizeof(*x));
+    if (!x) return -1;
+    x->a = *a;
+    x->v = a->v;
+    buf_init(&x->scratch, 0);
+    *out = x;
+    return 0;
+}
+
+void executor_park(executor *x)
+{
+    if (!x || !x->conn) return;
+    db_pool_give(x->a.pool, x->conn); /* kept only if healthy and outside a transaction */
+    x->conn = NULL;
+}
+
+void executor_free(executor *x)
+{
+    if (!x) return;
+    executor_park(x);
     catalog_source_columns_free(x->cols, x->ncols);
     free(x->claim_sql);
     free(x->begin_sql);
@@ -166,13 +216,14 @@ static void teardown(executor *x)
     format_template_free(x->tmpl);
     embedder_free(x->emb);
     buf_free(&x->scratch);
+    free(x);
 }
 
 /* SELECT disabled: a disabled vectorizer stops between batches. */
 static int is_disabled(executor *x, int *disabled, pgai_error *err)
 {
     *disabled = 0;
-    if (!x->a->info->has_disabled_column) return PGAI_OK;
+    if (!x->a.info->has_disabled_column) return PGAI_OK;
     char id[16];
     snprintf(id, sizeof(id), "%d", x->v->id);
     const char *params[1] = {id};
@@ -216,10 +267,10 @@ static int prepare_item(executor *x, const queue_batch *b, int item, item_state 
     char msg[512];
     if (PQgetisnull(b->res, item, col)) {
         long size = queue_item_load_size(b, item);
-        if (size > x->a->max_document_bytes) {
+        if (size > x->a.max_document_bytes) {
             snprintf(msg, sizeof(msg),
                      "the document is %ld bytes, more than the limit of %lld bytes (PGAI_VECTORIZER_MAX_DOCUMENT_BYTES)",
-                     size, x->a->max_document_bytes);
+                     size, x->a.max_document_bytes);
             item_fail(x, it, "loading", msg);
         }
         return PGAI_OK; /* NULL loads as "": nothing to embed */
@@ -229,7 +280,7 @@ static int prepare_item(executor *x, const queue_batch *b, int item, item_state 
     if (len == 0) return PGAI_OK;
 
     chunk_list chunks = {0};
-    if (chunker_split(x->chunker, text, len, x->a->max_chunks_per_item, &chunks, msg, sizeof(msg)) != 0) {
+    if (chunker_split(x->chunker, text, len, x->a.max_chunks_per_item, &chunks, msg, sizeof(msg)) != 0) {
         item_fail(x, it, "chunking", msg);
         return PGAI_OK;
     }
@@ -242,7 +293,7 @@ static int prepare_item(executor *x, const queue_batch *b, int item, item_state 
         values[i] = (format_value){x->cols[i].name, x->cols[i].type_oid, x->cols[i].elem_oid,
                                    PQgetisnull(b->res, item, c) ? NULL : PQgetvalue(b->res, item, c)};
     }
-    if (x->a->info->has_loading_retries) {
+    if (x->a.info->has_loading_retries) {
         snprintf(retries, sizeof(retries), "%d", queue_item_retries(b, item));
         values[nvalues++] = (format_value){"loading_retries", 23, 0, retries};
     }
@@ -327,14 +378,14 @@ static int embed_rows(embed_job *j, const size_t *idx, size_t n)
         j->sel_lens[k] = j->lens[mine[k]];
         j->sel_rows[k] = j->w->rows[mine[k]];
     }
-    log_debug(x->a->lg, "embedding request", "inputs=%zu vectorizer_id=%d", m, x->v->id);
+    log_debug(x->a.lg, "embedding request", "inputs=%zu vectorizer_id=%d", m, x->v->id);
     int rc = PGAI_OK;
     if (embedder_embed(x->emb, j->sel_texts, j->sel_lens, m, j->vec, j->eerr) == 0) {
         rc = settle(x, j->err);
         if (rc == PGAI_OK) rc = store_write(x->conn, x->v, j->b, j->sel_rows, m, j->vec, j->dim, &x->scratch, j->err);
         for (size_t k = 0; k < m && rc == PGAI_OK; k++) j->items[j->w->rows[mine[k]].item].wrote = 1;
         j->ok_rows += m;
-    } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a->info->has_loading_retries) {
+    } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a.info->has_loading_retries) {
         rc = error_set(j->err, PGAI_E_PROVIDER, "%s", j->eerr->message);
     } else if (m == 1) {
         item_fail(x, &j->items[j->w->rows[mine[0]].item], "embedding", j->eerr->message);
@@ -401,7 +452,7 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
             if (bpe_truncate(x->bpe, j.texts[i], j.lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig,
                              msg, sizeof(msg)) != 0) {
                 /* pgai fails the request the same way (tiktoken refuses special tokens) */
-                if (!x->a->info->has_loading_retries) {
+                if (!x->a.info->has_loading_retries) {
                     rc = error_set(err, PGAI_E_INVALID, "%s", msg);
                     goto out;
                 }
@@ -409,7 +460,7 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
                 continue;
             }
             if (w->truncated[i]) {
-                log_warn(x->a->lg, "chunk truncated", "from=%zu to=%d vectorizer_id=%d", orig, OPENAI_MAX_INPUT_TOKENS,
+                log_warn(x->a.lg, "chunk truncated", "from=%zu to=%d vectorizer_id=%d", orig, OPENAI_MAX_INPUT_TOKENS,
                          x->v->id);
                 j.texts[i] = w->truncated[i];
                 j.lens[i] = outlen;
@@ -504,7 +555,7 @@ static int charge_item(executor *x, const queue_batch *b, int item, const item_s
     int retryable = r < v->loading.retries;
     int rc;
     if (retryable)
-        rc = queue_requeue(x->conn, v, b, item, r + 1, x->a->retry_delay_s * (r + 1), err);
+        rc = queue_requeue(x->conn, v, b, item, r + 1, x->a.retry_delay_s * (r + 1), err);
     else
         rc = queue_move_to_failed(x->conn, v, b, item, it->step, err);
     if (rc != PGAI_OK) return rc;
@@ -518,12 +569,12 @@ static int charge_item(executor *x, const queue_batch *b, int item, const item_s
     char *pktext = pk ? json_dumps(pk, JSON_COMPACT) : NULL;
     char message[64];
     snprintf(message, sizeof(message), "%s failed", it->step);
-    log_warn(x->a->lg, message, "vectorizer_id=%d pk='%s' retries=%d will_retry=%s error='%.300s'", v->id,
+    log_warn(x->a.lg, message, "vectorizer_id=%d pk='%s' retries=%d will_retry=%s error='%.300s'", v->id,
              pktext ? pktext : "?", r, retryable ? "true" : "false", it->reason);
     /* Error rows are the worker's bookkeeping: written with its own rights
      * (the owner may only read them), then back to the owner's. */
     rc = details ? as_worker(x, err) : error_set(err, PGAI_E_NOMEM, "out of memory");
-    if (rc == PGAI_OK) rc = track_error_row(x->conn, x->a->info, v->id, message, details, err);
+    if (rc == PGAI_OK) rc = track_error_row(x->conn, x->a.info, v->id, message, details, err);
     if (rc == PGAI_OK) rc = as_owner(x, err);
     free(details);
     free(pktext);
@@ -556,11 +607,11 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     item_state *items = NULL;
     size_t npresent = 0;
     embed_error eerr = {0};
-    if ((rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, x->a->max_document_bytes, &b, err)) !=
+    if ((rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, x->a.max_document_bytes, &b, err)) !=
         PGAI_OK)
         goto fail;
     *claimed = b.nitems;
-    log_debug(x->a->lg, "Items pulled from queue", "count=%d vectorizer_id=%d", b.nitems, x->v->id);
+    log_debug(x->a.lg, "Items pulled from queue", "count=%d vectorizer_id=%d", b.nitems, x->v->id);
     present = calloc((size_t)b.nitems + 1, sizeof(int));
     undo = calloc((size_t)b.nitems + 1, sizeof(int));
     items = calloc((size_t)b.nitems + 1, sizeof(item_state));
@@ -585,7 +636,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     }
     for (size_t k = 0; k < npresent; k++)
         if ((rc = prepare_item(x, &b, present[k], &items[present[k]], &w, err)) != PGAI_OK) goto fail;
-    log_debug(x->a->lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
+    log_debug(x->a.lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
     rc = embed_and_store(x, &b, &w, items, &eerr, err);
     if (rc != PGAI_OK) {
         *provider_failed = eerr.kind != EMBED_ERR_NONE;
@@ -601,7 +652,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
         goto fail;
     for (size_t k = 0; k < npresent; k++) {
         if (!items[present[k]].failed) continue;
-        if (!x->a->info->has_loading_retries) { /* an old install: no retry columns, fail the batch as pgai */
+        if (!x->a.info->has_loading_retries) { /* an old install: no retry columns, fail the batch as pgai */
             rc = error_set(err, PGAI_E_INVALID, "%s", items[present[k]].reason);
             goto fail;
         }
@@ -634,58 +685,58 @@ fail:
 static void report_progress(executor *x, long n)
 {
     pgai_error perr;
-    if (tracker_progress(x->a->tracker, x->conn, x->v->id, n, NULL, &perr) != PGAI_OK)
-        log_warn(x->a->lg, "recording progress failed", "error='%s' vectorizer_id=%d", perr.message, x->v->id);
+    if (tracker_progress(x->a.tracker, x->conn, x->v->id, n, NULL, &perr) != PGAI_OK)
+        log_warn(x->a.lg, "recording progress failed", "error='%s' vectorizer_id=%d", perr.message, x->v->id);
 }
 
-int executor_run(const executor_args *a, long *items, pgai_error *err)
+int executor_drain(executor *x, long *items, pgai_error *err)
 {
-    executor x = {.a = a, .v = a->v};
+    const executor_args *a = &x->a;
     *items = 0;
     memset(err, 0, sizeof(*err));
-    int rc = setup(&x, err);
-    if (rc != PGAI_OK && !x.conn && a->stopping && a->stopping(a->userdata)) {
+    int rc = connect_session(x, err);
+    if (rc != PGAI_OK && !x->conn && a->stopping && a->stopping(a->userdata)) {
         /* a shutdown cut the connection attempt short: nothing was started, nothing failed */
         memset(err, 0, sizeof(*err));
-        teardown(&x);
         return PGAI_OK;
     }
+    if (rc == PGAI_OK) rc = prepare_stages(x, err);
     /* Bookkeeping at most once a second, not per batch: with small batches
-     * and many executors these round trips cost as much as the work. */
-    double checked_at = -1, reported_at = clock_now_s();
+     * and many executors these round trips cost as much as the work. The
+     * pass that started this drain has just read the disabled flag. */
+    double checked_at = clock_now_s(), reported_at = clock_now_s();
     long unreported = 0;
     int provider_failed = 0;
     while (rc == PGAI_OK) {
-        if (checked_at < 0 || clock_now_s() - checked_at >= 1.0) {
+        if (clock_now_s() - checked_at >= 1.0) {
             int disabled;
-            if ((rc = is_disabled(&x, &disabled, err)) != PGAI_OK || disabled) break;
+            if ((rc = is_disabled(x, &disabled, err)) != PGAI_OK || disabled) break;
             checked_at = clock_now_s();
         }
         if (a->stopping && a->stopping(a->userdata)) break;
         long n = 0;
         int claimed = 0;
-        rc = run_batch(&x, &n, &claimed, &provider_failed, err);
+        rc = run_batch(x, &n, &claimed, &provider_failed, err);
         if (rc != PGAI_OK || claimed == 0) break;
         *items += n;
         tracker_count_success(a->tracker, n);
         unreported += n;
         if (unreported > 0 && clock_now_s() - reported_at >= 1.0) {
-            report_progress(&x, unreported);
+            report_progress(x, unreported);
             unreported = 0;
             reported_at = clock_now_s();
         }
     }
-    if (unreported > 0 && x.conn && PQstatus(x.conn) == CONNECTION_OK) report_progress(&x, unreported);
-    if (rc != PGAI_OK && x.conn && PQstatus(x.conn) == CONNECTION_OK && !(a->aborting && a->aborting(a->userdata))) {
+    if (unreported > 0 && x->conn && PQstatus(x->conn) == CONNECTION_OK) report_progress(x, unreported);
+    if (rc != PGAI_OK && x->conn && PQstatus(x->conn) == CONNECTION_OK && !(a->aborting && a->aborting(a->userdata))) {
         char *details = error_details(provider_failed ? a->v->embedding.implementation : NULL, err->message);
         pgai_error rerr;
-        if (!details || track_error_row(x.conn, a->info, a->v->id,
+        if (!details || track_error_row(x->conn, a->info, a->v->id,
                                         provider_failed ? "embedding provider failed"
                                                         : "vectorizer failed with unexpected error",
                                         details, &rerr) != PGAI_OK)
             log_warn(a->lg, "recording the error failed", "vectorizer_id=%d", a->v->id);
         free(details);
     }
-    teardown(&x);
     return rc;
 }

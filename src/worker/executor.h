@@ -28,13 +28,34 @@ typedef struct executor_args {
     size_t max_chunks_per_item;   /* hard limit on chunks per document */
     long long max_document_bytes; /* hard limit on the loaded text */
     size_t max_response_bytes;    /* hard limit on a provider response body */
+    long http_timeout_ms;         /* per provider request */
     double retry_delay_s;         /* a failed item waits retry_delay_s * attempts before its next try */
     db_pool *pool;                /* where the connection comes from and goes back to; NULL: its own */
 } executor_args;
 
-/* Runs until the queue is empty, the vectorizer is disabled, or a stop is
- * requested. *items counts the queue items processed. On a failed batch the
- * transaction is rolled back, an error row is written, and the error returned. */
-int executor_run(const executor_args *a, long *items, pgai_error *err);
+/*
+ * An executor lives as long as its vectorizer's runtime (worker/runtime.h):
+ * across passes it keeps its connection, session, claim SQL, chunker,
+ * template and embedder (with the provider's HTTP connection), so a wake-up
+ * costs no set-up round trips and no new TCP or TLS handshake.
+ */
+typedef struct executor executor;
+
+/* Copies the arguments; what they point to must outlive the executor.
+ * Nothing connects yet. -1 when out of memory. */
+int executor_new(const executor_args *a, executor **out) __attribute__((warn_unused_result));
+
+/* Runs batches until the queue is empty, the vectorizer is disabled, or a
+ * stop is requested. *items counts the queue items processed. On a failed
+ * batch the transaction is rolled back, an error row is written, and the
+ * error returned. Not concurrently with itself. */
+int executor_drain(executor *x, long *items, pgai_error *err);
+
+/* Gives the executor's connection back to the pool (an idle worker should
+ * not hold one per executor); the next drain takes or opens one again. */
+void executor_park(executor *x);
+
+/* Parks, then frees everything. NULL is a no-op. */
+void executor_free(executor *x);
 
 #endif

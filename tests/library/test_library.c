@@ -383,6 +383,7 @@ static void black_hole_close(black_hole *bh)
 static pgai_worker_options worker_opts(const int *id, int once, double poll, sink *s)
 {
     return (pgai_worker_options){
+        .struct_size = sizeof(pgai_worker_options),
         .db_url = db_url,
         .vectorizer_ids = id,
         .n_vectorizer_ids = id ? 1 : 0,

@@ -486,10 +486,16 @@ class State:
             self._apply(copy.deepcopy(self.initial))
             self.stats = {d: _new_dialect_stats() for d in DIALECTS}
             self.admin_requests = 0
+            self.connections = 0
 
     def reset_stats(self):
         with self.lock:
             self.stats = {d: _new_dialect_stats() for d in DIALECTS}
+            self.connections = 0
+
+    def count_connection(self):
+        with self.lock:
+            self.connections += 1
 
     def control(self, obj):
         validate_switches(obj)
@@ -592,7 +598,7 @@ class State:
             s["inputs"] += n
             s["max_inputs"] = max(s["max_inputs"], n)
 
-    def record_response(self, dialect, path, status, inputs, model, bytes_in, bytes_out, ms, embedded):
+    def record_response(self, dialect, path, status, inputs, model, bytes_in, bytes_out, ms, embedded, at):
         with self.lock:
             s = self.stats[dialect]
             key = str(status) if status else "closed"
@@ -600,7 +606,7 @@ class State:
             s["embedded"] += embedded
             s["recent"].append({
                 "path": path, "status": status, "inputs": inputs, "model": model,
-                "bytes_in": bytes_in, "bytes_out": bytes_out, "ms": round(ms, 3),
+                "bytes_in": bytes_in, "bytes_out": bytes_out, "ms": round(ms, 3), "at": round(at, 6),
             })
 
     def stats_json(self):
@@ -614,6 +620,7 @@ class State:
                 o["recent"] = list(s["recent"])
                 out[d] = copy.deepcopy(o)
             out["pulled_models"] = list(self.switches["pulled_models"])
+            out["connections"] = self.connections  # TCP connections accepted (keep-alive shows as few)
             out["control"] = self._snapshot()
             return out
 
@@ -657,6 +664,7 @@ class Handler(BaseHTTPRequestHandler):
     # -- connection -------------------------------------------------------
     def setup(self):
         super().setup()
+        self.server.app.state.count_connection()
         try:
             self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         except OSError:
@@ -814,6 +822,7 @@ class Ctx:
         self.raw = raw
         self.dialect = dialect
         self.started = started
+        self.received_at = time.time() - (time.monotonic() - started)  # wall clock, for benchmarks
         self.cpu_started = time.process_time()
         self.body = None
         self.body_error = None
@@ -841,7 +850,7 @@ class Ctx:
         ms = (time.monotonic() - self.started) * 1000
         self.state.record_response(self.dialect, self.path, status, self.inputs_n, self.model,
                                    len(self.raw), self.h.bytes_out, ms,
-                                   self.embedded if status == 200 else 0)
+                                   self.embedded if status == 200 else 0, self.received_at)
 
     def log_line(self, status):
         ms = (time.monotonic() - self.started) * 1000

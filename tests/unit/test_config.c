@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "catalog/config.h"
+#include "util/backoff.h"
+#include "worker/runtime.h"
 
 /* A row as pgai 0.12's create_vectorizer writes it (composite key declared out of attnum order). */
 static const char row_json[] =
@@ -197,6 +199,44 @@ static void test_semver(void **state)
     assert_int_equal(semver_parse("1.2.3 ", a), -1);
 }
 
+/* A runtime keeps its executors while the row, the key and the catalog
+ * signature stay the same, and drops them when any of them changes. */
+static void test_runtime_refresh(void **state)
+{
+    (void)state;
+    vz_runtime *rt = runtime_new(1);
+    assert_non_null(rt);
+    assert_int_equal(rt->state, VZ_IDLE);
+    assert_int_equal(runtime_refresh(rt, parse_ok(row_json), strdup("sk-1"), "sig-a"), 1); /* the first */
+    const vectorizer *kept = rt->v;
+    assert_int_equal(runtime_refresh(rt, parse_ok(row_json), strdup("sk-1"), "sig-a"), 0);
+    assert_ptr_equal(rt->v, kept); /* unchanged: executors keep pointing at the same copy */
+    assert_int_equal(runtime_refresh(rt, parse_ok(row_json), strdup("sk-2"), "sig-a"), 1); /* a new key */
+    assert_int_equal(runtime_refresh(rt, parse_ok(row_json), strdup("sk-2"), "sig-b"), 1); /* an ALTER TABLE */
+    char *changed = row_with("\"chunk_size\": 800", "\"chunk_size\": 700");
+    assert_int_equal(runtime_refresh(rt, parse_ok(changed), strdup("sk-2"), "sig-b"), 1); /* a new config */
+    assert_int_equal(rt->v->chunking.chunk_size, 700);
+    assert_int_equal(runtime_refresh(rt, parse_ok(changed), NULL, "sig-b"), 1); /* the key gone */
+    assert_int_equal(runtime_refresh(rt, parse_ok(changed), NULL, "sig-b"), 0);
+    free(changed);
+    runtime_set_state(rt, VZ_RESTING, NULL);
+    assert_int_equal(rt->state, VZ_RESTING);
+    assert_string_equal(runtime_state_name(rt->state), "resting");
+    assert_true(runtime_park_idle(rt, 100, 30) < 0); /* no executors: nothing to park */
+    runtime_free(rt);
+}
+
+/* The one doubling back-off: first, doubled, capped. */
+static void test_backoff_next(void **state)
+{
+    (void)state;
+    assert_true(backoff_next(0, 5, 300) == 5);
+    assert_true(backoff_next(5, 5, 300) == 10);
+    assert_true(backoff_next(160, 5, 300) == 300);
+    assert_true(backoff_next(300, 5, 300) == 300);
+    assert_true(backoff_next(0, 1, 30) == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +246,8 @@ int main(void)
         cmocka_unit_test(test_errors_name_the_field),
         cmocka_unit_test(test_migrates_pre_0_10_configs),
         cmocka_unit_test(test_semver),
+        cmocka_unit_test(test_runtime_refresh),
+        cmocka_unit_test(test_backoff_next),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

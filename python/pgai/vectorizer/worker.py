@@ -129,6 +129,7 @@ class Worker:
     def _new_handle(self) -> int:
         ids = (ctypes.c_int * len(self.vectorizer_ids))(*self.vectorizer_ids)
         opts = _lib.WorkerOptions(
+            struct_size=ctypes.sizeof(_lib.WorkerOptions),
             db_url=self.db_url.encode(),
             vectorizer_ids=ids if self.vectorizer_ids else None,
             n_vectorizer_ids=len(self.vectorizer_ids),
