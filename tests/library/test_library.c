@@ -444,7 +444,39 @@ static void case_invalid_options(void)
     o.n_vectorizer_ids = 2;
     expect_invalid(&o, "vectorizer_ids NULL with a count", "vectorizer_ids");
 
+    /* the options carry their size: 0 is refused; a caller built against an
+     * older header (fewer bytes) gets the defaults for the rest; one built
+     * against a newer header may not set fields this library lacks */
+    o = worker_opts(NULL, 1, 1, NULL);
+    o.struct_size = 0;
+    expect_invalid(&o, "struct_size 0", "pgai_worker_options_init");
+    o = worker_opts(NULL, 1, 1, NULL);
+    o.struct_size = offsetof(pgai_worker_options, http_timeout); /* the 0.1 layout */
+    o.http_timeout = -1; /* beyond struct_size: never read */
+    w = new_worker(&o);
+    pgai_worker_free(w);
+    struct {
+        pgai_worker_options o;
+        long long future_option;
+    } newer;
+    memset(&newer, 0, sizeof(newer)); /* padding included: the library checks every byte it does not know */
+    newer.o = worker_opts(NULL, 1, 1, NULL);
+    newer.future_option = 1;
+    newer.o.struct_size = sizeof(newer);
+    expect_invalid(&newer.o, "an option from a newer header", "does not know");
+    newer.future_option = 0; /* unset: fine */
+    w = new_worker(&newer.o);
+    pgai_worker_free(w);
+    pgai_worker_options defaults;
+    pgai_worker_options_init(&defaults);
+    CHECK(defaults.struct_size == sizeof(defaults) && defaults.poll_interval == 60 && defaults.exit_on_error == -1,
+          "pgai_worker_options_init sets the size and pgai's defaults");
+    o = worker_opts(NULL, 1, 1, NULL);
+    o.max_parallel_vectorizers = -1;
+    expect_invalid(&o, "negative max_parallel_vectorizers", "max_parallel_vectorizers");
+
     /* err may be NULL: the code alone is returned */
+    o = worker_opts(NULL, 1, 1, NULL);
     o.vectorizer_ids = NULL;
     o.n_vectorizer_ids = 2;
     w = NULL;
