@@ -76,15 +76,16 @@ DBLIMIT=$ROOT/build/bench/dblimit
 RUSAGE=$ROOT/build/bench/rusage
 BASE_PGAI=
 if [ -n "$BASELINE" ] && want wakeup; then
-  BASE_DIR=$ROOT/build/bench-baseline-$BASELINE
-  if [ ! -x "$BASE_DIR/build/pgai" ]; then
+  BASE_PGAI=$ROOT/build/bench-baseline-$BASELINE.pgai # the binary links libpgai statically
+  if [ ! -x "$BASE_PGAI" ]; then
     say "building the baseline $BASELINE"
-    rm -rf "$BASE_DIR"
-    git worktree add --detach "$BASE_DIR" "$BASELINE" >/dev/null 2>&1 || { echo "cannot check out $BASELINE" >&2; exit 1; }
-    make -s -j2 -C "$BASE_DIR" >/dev/null
-    git worktree remove --force "$BASE_DIR" 2>/dev/null || true # the binary stays
+    base_dir=$(mktemp -d /tmp/pgai-baseline.XXXXXX)
+    git worktree add --detach "$base_dir/src" "$BASELINE" >/dev/null 2>&1 || { echo "cannot check out $BASELINE" >&2; exit 1; }
+    make -s -j2 -C "$base_dir/src" >/dev/null
+    cp "$base_dir/src/build/pgai" "$BASE_PGAI"
+    git worktree remove --force "$base_dir/src"
+    rm -rf "$base_dir"
   fi
-  BASE_PGAI=$BASE_DIR/build/pgai
 fi
 
 . tests/lib/pgcluster.sh
@@ -422,6 +423,7 @@ wakeup() {
     q "insert into $tbl (id, body) values ($i, 'wake-up $i')" >/dev/null
     for _ in $(seq 1 1000); do
       [ "$(q "select count(*) from ${tbl}_store where id = $i")" = 1 ] && break
+      kill -0 "$LIVE_PID" 2>/dev/null || { echo "the $tag worker exited:" >&2; tail -5 "$OUT/wakeup.$tag.log" >&2; exit 1; }
       sleep 0.01
     done
   done
