@@ -51,12 +51,6 @@ typedef struct batch_work {
     char **truncated;    /* per row: the text sent to the provider when it differs */
 } batch_work;
 
-static int http_cancel(void *userdata)
-{
-    const executor_args *a = userdata;
-    return a->aborting && a->aborting(a->userdata);
-}
-
 static void work_free(batch_work *w)
 {
     for (size_t i = 0; w->truncated && i < w->nrows; i++) free(w->truncated[i]);
@@ -92,7 +86,7 @@ static int setup(executor *x, pgai_error *err)
     char app[64];
     snprintf(app, sizeof(app), "pgai-worker[%d]: %s", v->id, tracker_short_id(a->tracker));
     x->conn = db_pool_take(a->pool);
-    if (!x->conn) x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stopping, a->userdata, err);
+    if (!x->conn) x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stop, err);
     if (!x->conn) return err->code;
     /* The text forms the formatter renders (as pgai's psycopg does) depend on
      * these; the name says which vectorizer a (possibly reused) connection serves. */
@@ -140,7 +134,7 @@ static int setup(executor *x, pgai_error *err)
         format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
         return error_set(err, PGAI_E_INVALID, "%s", msg);
 
-    embed_env env = {.lg = a->lg, .environment = a->environment, .cancel = http_cancel, .cancel_userdata = (void *)a,
+    embed_env env = {.lg = a->lg, .environment = a->environment, .abort = a->abort,
                      .max_response = a->max_response_bytes};
     embed_error eerr;
     if (embedder_new(v, a->api_key, &env, &x->emb, &eerr) != 0 || embedder_setup(x->emb, &eerr) != 0)

@@ -10,7 +10,6 @@
  * shutdown lets the batch in flight commit; NOTIFY wakes us at once.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -29,6 +28,7 @@
 #include "embed/embed.h"
 #include "pgai/pgai.h"
 #include "track/track.h"
+#include "util/cancel.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "worker/executor.h"
@@ -70,9 +70,12 @@ struct pgai_worker {
     logger lg;
     env_snapshot *environment; /* taken once in pgai_worker_new: nothing reads getenv() after that */
 
-    atomic_int shutdown;
-    atomic_int abort;
-    int wake[2]; /* a byte written here interrupts the sleep (signal-safe) */
+    /* Fired by the requests (signal-safe), never re-armed: a shutdown is
+     * permanent for the worker's life (docs/library.md), so a later
+     * pgai_worker_run returns at once. stop ends the sleep between passes
+     * and connection attempts; abort also HTTP requests and their back-offs. */
+    cancel_token *stop;
+    cancel_token *abort;
 
     int initialised;
     char role[64]; /* the database role we connect as, for messages */
@@ -134,18 +137,14 @@ int pgai_worker_new(const pgai_worker_options *opts, pgai_worker **out, pgai_err
     if (db_url_check(opts->db_url, err) != PGAI_OK) return err->code;
     pgai_worker *w = calloc(1, sizeof(*w));
     if (!w) return error_set(err, PGAI_E_NOMEM, "out of memory");
-    w->wake[0] = w->wake[1] = -1;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->done_cv, NULL);
     if ((opts->db_url && !(w->db_url = strdup(opts->db_url))) ||
-        (opts->n_vectorizer_ids && !(w->ids = calloc(opts->n_vectorizer_ids, sizeof(int)))) || pipe(w->wake) != 0) {
+        (opts->n_vectorizer_ids && !(w->ids = calloc(opts->n_vectorizer_ids, sizeof(int)))) ||
+        cancel_token_new(&w->stop) != 0 || cancel_token_new(&w->abort) != 0) {
         pgai_worker_free(w);
         return error_set(err, PGAI_E_NOMEM, "out of resources creating the worker");
     }
-    fcntl(w->wake[0], F_SETFL, O_NONBLOCK);
-    fcntl(w->wake[1], F_SETFL, O_NONBLOCK);
-    fcntl(w->wake[0], F_SETFD, FD_CLOEXEC);
-    fcntl(w->wake[1], F_SETFD, FD_CLOEXEC);
     if (opts->n_vectorizer_ids) memcpy(w->ids, opts->vectorizer_ids, opts->n_vectorizer_ids * sizeof(int));
     w->nids = opts->n_vectorizer_ids;
     w->poll_interval = opts->poll_interval;
@@ -223,8 +222,8 @@ void pgai_worker_free(pgai_worker *w)
     pthread_cond_destroy(&w->done_cv);
     if (w->tracker) tracker_stop(w->tracker, 0);
     PQfinish(w->listen_conn);
-    if (w->wake[0] >= 0) close(w->wake[0]);
-    if (w->wake[1] >= 0) close(w->wake[1]);
+    cancel_token_free(w->stop);
+    cancel_token_free(w->abort);
     free(w->db_url);
     free(w->ids);
     free(w->reported_unsupported);
@@ -233,21 +232,17 @@ void pgai_worker_free(pgai_worker *w)
     free(w);
 }
 
-void pgai_worker_request_shutdown(pgai_worker *w)
-{
-    atomic_store(&w->shutdown, 1);
-    ssize_t r = write(w->wake[1], "s", 1);
-    (void)r; /* a full pipe already means "wake up" */
-}
+void pgai_worker_request_shutdown(pgai_worker *w) { cancel_fire(w->stop); }
 
 void pgai_worker_request_abort(pgai_worker *w)
 {
-    atomic_store(&w->abort, 1);
-    pgai_worker_request_shutdown(w);
+    /* abort first: whoever wakes for stop then sees the abort too */
+    cancel_fire(w->abort);
+    cancel_fire(w->stop);
 }
 
-static int is_stopping(void *ud) { return atomic_load(&((pgai_worker *)ud)->shutdown); }
-static int is_aborting(void *ud) { return atomic_load(&((pgai_worker *)ud)->abort); }
+static int is_stopping(void *ud) { return cancel_fired(((pgai_worker *)ud)->stop); }
+static int is_aborting(void *ud) { return cancel_fired(((pgai_worker *)ud)->abort); }
 
 /*
  * A failed connection, in pgai's words ("unable to connect to database:
@@ -343,7 +338,7 @@ static void listen_connect(pgai_worker *w)
 {
     pgai_error err;
     PQfinish(w->listen_conn);
-    w->listen_conn = db_connect_cancellable(w->db_url, "pgai-worker-listen", &w->lg, is_stopping, w, &err);
+    w->listen_conn = db_connect_cancellable(w->db_url, "pgai-worker-listen", &w->lg, w->stop, &err);
     if (w->listen_conn && db_exec(w->listen_conn, "listen " NOTIFY_CHANNEL, &err) == PGAI_OK) {
         if (w->listen_lost) log_info(&w->lg, "listening for wake-ups again", NULL);
         w->listen_lost = 0;
@@ -363,7 +358,7 @@ static int listen_due(const pgai_worker *w)
 
 static int initialise(pgai_worker *w, pgai_error *err)
 {
-    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker-init", &w->lg, is_stopping, w, err);
+    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker-init", &w->lg, w->stop, err);
     if (!conn) return connect_error(err);
     snprintf(w->role, sizeof(w->role), "%s", PQuser(conn) ? PQuser(conn) : "");
     int rc = catalog_detect(conn, &w->info, err);
@@ -427,7 +422,7 @@ static int run_vectorizer(pgai_worker *w, const vectorizer *v, const char *api_k
     for (int i = 0; i < n; i++) {
         slots[i].args = (executor_args){.db_url = w->db_url, .v = v, .info = &w->info, .api_key = api_key,
                                         .tracker = w->tracker, .lg = &w->lg, .environment = w->environment, .stopping = is_stopping,
-                                        .aborting = is_aborting, .userdata = w,
+                                        .aborting = is_aborting, .userdata = w, .stop = w->stop, .abort = w->abort,
                                         .max_chunks_per_item = w->max_chunks_per_document,
                                         .max_document_bytes = w->max_document_bytes,
                                         .max_response_bytes = w->max_response_bytes,
@@ -533,7 +528,7 @@ static void format_ids(char *out, size_t n, const int *ids, size_t count)
 static int run_pass(pgai_worker *w, pgai_error *err)
 {
     PGconn *conn = db_pool_take(w->pool);
-    if (!conn) conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, is_stopping, w, err);
+    if (!conn) conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, w->stop, err);
     if (!conn && is_stopping(w)) return PGAI_OK;
     if (!conn) {
         connect_error(err);
@@ -625,7 +620,8 @@ static void wait_for_work(pgai_worker *w)
             listen_connect(w);
             if (w->listen_conn) return;
         }
-        struct pollfd fds[2] = {{.fd = w->wake[0], .events = POLLIN}, {.fd = -1, .events = POLLIN}};
+        /* a fired stop token stays readable: the check above then returns */
+        struct pollfd fds[2] = {{.fd = cancel_fd(w->stop), .events = POLLIN}, {.fd = -1, .events = POLLIN}};
         if (w->listen_conn) fds[1].fd = PQsocket(w->listen_conn);
         int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
         if (!w->listen_conn) { /* wake up for the next try */
@@ -636,11 +632,6 @@ static void wait_for_work(pgai_worker *w)
         if (prune_in >= 0 && prune_in * 1000 + 1 < ms) ms = (int)(prune_in * 1000) + 1;
         int r = poll(fds, 2, ms);
         if (r < 0 && errno != EINTR) return;
-        if (r > 0 && (fds[0].revents & POLLIN)) {
-            char drain[64];
-            while (read(w->wake[0], drain, sizeof(drain)) > 0) {
-            }
-        }
         if (r > 0 && fds[1].fd >= 0 && fds[1].revents) {
             int woke = 0;
             if (PQconsumeInput(w->listen_conn) == 0) {
