@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *base = v->embedding.base_url;
     FUZZ_CHECK(base != NULL, "base_url lost");
 
-    embed_env env = {.lg = NULL, .cancel = NULL, .cancel_userdata = NULL, .max_retries = 1};
+    embed_env env = {.lg = NULL, .abort = NULL, .max_retries = 1};
     embedder *e = NULL;
     embed_error eerr;
     int rc = embedder_new(v, "sk-fuzz-not-a-key", &env, &e, &eerr);

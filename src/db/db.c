@@ -118,15 +118,16 @@ static void notice_to_logger(void *arg, const PGresult *res)
               msg ? msg : "");
 }
 
-PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, int (*cancel)(void *),
-                               void *userdata, pgai_error *err)
+PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, const cancel_token *cancel,
+                               pgai_error *err)
 {
     /* connect_timeout comes first so a value in the URL (expanded from
      * dbname, later in the list) overrides it. */
     const char *keys[] = {"connect_timeout", "dbname", "fallback_application_name", NULL};
     const char *vals[] = {"10", url && *url ? url : NULL, app, NULL};
     /* Non-blocking connect: a server that accepts but never answers cannot
-     * hang us, and a shutdown request ends the attempt within 100 ms. */
+     * hang us, and firing the token ends the attempt at once (its descriptor
+     * is in the poll set beside the socket). */
     PGconn *conn = PQconnectStartParams(keys, vals, 1);
     if (!conn) {
         error_set(err, PGAI_E_NOMEM, "out of memory while connecting to the database");
@@ -136,20 +137,28 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
     double deadline = clock_now_s() + connect_timeout_s(conn);
     PostgresPollingStatusType st = PGRES_POLLING_WRITING;
     while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
-        if (cancel && cancel(userdata)) {
+        if (cancel_fired(cancel)) {
             PQfinish(conn);
             error_set(err, PGAI_E_CONNECT, "connecting to the database was cancelled");
             return NULL;
         }
-        if (clock_now_s() > deadline) {
+        double left = deadline - clock_now_s();
+        if (left < 0) {
             PQfinish(conn);
             error_set(err, PGAI_E_CONNECT, "could not connect to the database: timeout expired");
             return NULL;
         }
-        struct pollfd pfd = {.fd = PQsocket(conn), .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT};
-        int r = pfd.fd >= 0 ? poll(&pfd, 1, 100) : 1;
+        /* the socket may change between hosts or attempts: asked again each round */
+        struct pollfd pfd[2] = {
+            {.fd = PQsocket(conn), .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT},
+            {.fd = cancel_fd(cancel), .events = POLLIN}, /* -1 without a token: ignored */
+        };
+        /* rounded up (waking just before the deadline would only poll again),
+         * and at most a day at a time: connect_timeout may be any int */
+        int ms = left > 86400 ? 86400000 : (int)(left * 1000) + 1;
+        int r = pfd[0].fd >= 0 ? poll(pfd, 2, ms) : 1;
         if (r < 0 && errno != EINTR) break;
-        if (r > 0 || pfd.fd < 0) st = PQconnectPoll(conn);
+        if (r > 0 && (pfd[0].fd < 0 || pfd[0].revents)) st = PQconnectPoll(conn);
     }
     if (PQstatus(conn) != CONNECTION_OK) {
         error_set(err, PGAI_E_CONNECT, "could not connect to the database: %s", PQerrorMessage(conn));
@@ -168,7 +177,7 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
 
 PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err)
 {
-    return db_connect_cancellable(url, app, lg, NULL, NULL, err);
+    return db_connect_cancellable(url, app, lg, NULL, err);
 }
 
 int db_error_from_result(pgai_error *err, PGconn *conn, const PGresult *res)

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 
 #include "pgai/pgai.h"
+#include "util/cancel.h"
 #include "util/log.h"
 
 /* Fills err (code, one-line message built from fmt) and returns code. */
@@ -23,10 +24,9 @@ int error_wrap(pgai_error *err, int code, const char *prefix);
  * and fills err with PGAI_E_CONNECT and libpq's reason on one line.
  */
 PGconn *db_connect(const char *url, const char *app, const logger *lg, pgai_error *err);
-/* The same, giving up (PGAI_E_CONNECT) as soon as cancel(userdata) returns non-zero. */
-PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, int (*cancel)(void *),
-                               void *userdata, pgai_error *err);
-
+/* The same, giving up (PGAI_E_CONNECT) as soon as cancel is fired (NULL: never). */
+PGconn *db_connect_cancellable(const char *url, const char *app, const logger *lg, const cancel_token *cancel,
+                               pgai_error *err);
 
 /*
  * Runs a command that returns no rows (or whose rows are ignored). On failure

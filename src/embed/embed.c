@@ -194,7 +194,7 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
         free(e);
         return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
     }
-    if (http_client_new(&e->http, env->cancel, env->cancel_userdata) != 0) {
+    if (http_client_new(&e->http, env->abort) != 0) {
         embedder_free(e);
         return embed_set_error(err, EMBED_ERR_CONFIG, 0, "cannot initialise the HTTP client");
     }
@@ -305,19 +305,6 @@ long embed_plan(const double *token_lens, size_t n, size_t max_inputs, double ma
     return groups;
 }
 
-/* Sleeps up to `seconds`, waking early when the cancel callback fires. Returns -1 if cancelled. */
-static int sleep_cancellable(embedder *e, double seconds)
-{
-    while (seconds > 0) {
-        if (e->env.cancel && e->env.cancel(e->env.cancel_userdata)) return -1;
-        double step = seconds < 0.1 ? seconds : 0.1;
-        struct timespec ts = {(time_t)step, (long)((step - (double)(time_t)step) * 1e9)};
-        nanosleep(&ts, NULL);
-        seconds -= step;
-    }
-    return (e->env.cancel && e->env.cancel(e->env.cancel_userdata)) ? -1 : 0;
-}
-
 int embed_post(embedder *e, const char *url, const char *const *headers, embed_error *err)
 {
     http_response *resp = &e->resp;
@@ -359,7 +346,7 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
         else
             log_debug(e->env.lg, "retrying embedding request", "error='%s' attempt=%d delay_s=%.2f url=%s",
                       resp->error, attempt + 1, delay, shown);
-        if (sleep_cancellable(e, delay) != 0)
+        if (cancel_sleep(e->env.abort, delay))
             return embed_set_error(err, EMBED_ERR_CANCELLED, 0, "cancelled while waiting to retry");
     }
 }

@@ -16,6 +16,7 @@
 
 #include "catalog/config.h"
 #include "http/http.h"
+#include "util/cancel.h"
 #include "util/envsnap.h"
 #include "util/log.h"
 
@@ -38,8 +39,7 @@ typedef struct embed_error {
 typedef struct embed_env {
     const logger *lg;
     const env_snapshot *environment; /* the environment the worker started with (NULL: empty) */
-    http_cancel_fn cancel; /* polled while waiting; non-zero aborts */
-    void *cancel_userdata;
+    const cancel_token *abort; /* fired: HTTP waits and retry back-offs end at once (NULL: never) */
     int max_retries;       /* per request, for 408/409/5xx and transport errors */
     int max_rate_retries;  /* per request, for 429: rate limits slow us down, they do not fail */
     size_t max_response;   /* response body cap; 0 = the http default */

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +24,11 @@
 
 struct http_client {
     CURL *curl;
-    http_cancel_fn cancel;
-    void *cancel_userdata;
+    /* The transfer runs in here rather than in curl_easy_perform's hidden
+     * one, so that its wait can include the cancel token. It owns the
+     * connection and DNS caches: kept for the client's life, so are they. */
+    CURLM *multi;
+    const cancel_token *cancel;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -33,7 +37,7 @@ static CURLcode curl_init_rc = CURLE_OK;
 /* libcurl's global init must run once per process before any handle exists. */
 static void curl_init_once(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-int http_client_new(http_client **out, http_cancel_fn cancel, void *cancel_userdata)
+int http_client_new(http_client **out, const cancel_token *cancel)
 {
     pthread_once(&curl_once, curl_init_once);
     *out = NULL;
@@ -41,12 +45,12 @@ int http_client_new(http_client **out, http_cancel_fn cancel, void *cancel_userd
     http_client *c = calloc(1, sizeof(*c));
     if (!c) return -1;
     c->curl = curl_easy_init();
-    if (!c->curl) {
-        free(c);
+    c->multi = curl_multi_init();
+    if (!c->curl || !c->multi) {
+        http_client_free(c);
         return -1;
     }
     c->cancel = cancel;
-    c->cancel_userdata = cancel_userdata;
     *out = c;
     return 0;
 }
@@ -54,7 +58,9 @@ int http_client_new(http_client **out, http_cancel_fn cancel, void *cancel_userd
 void http_client_free(http_client *c)
 {
     if (!c) return;
-    curl_easy_cleanup(c->curl);
+    /* the easy handle is in the multi handle only during http_send */
+    if (c->curl) curl_easy_cleanup(c->curl);
+    if (c->multi) curl_multi_cleanup(c->multi);
     free(c);
 }
 
@@ -252,10 +258,57 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
     return len;
 }
 
-static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+/*
+ * Runs the transfer set up on c->curl to its end. It sleeps in
+ * curl_multi_poll on the transfer's sockets and the cancel token's
+ * descriptor, so a fired token ends the wait at once. Returns the
+ * transfer's result; when the token or the multi interface ended it,
+ * resp->failure and resp->error say so instead.
+ */
+static CURLcode run_transfer(http_client *c, http_response *resp, long timeout_ms)
 {
-    http_client *c = userdata;
-    return (c->cancel && c->cancel(c->cancel_userdata)) ? 1 : 0;
+    if (cancel_fired(c->cancel)) {
+        resp->failure = HTTP_CANCELLED;
+        snprintf(resp->error, sizeof(resp->error), "the request was cancelled");
+        return CURLE_ABORTED_BY_CALLBACK;
+    }
+    CURLMcode mc = curl_multi_add_handle(c->multi, c->curl);
+    struct curl_waitfd token = {.fd = cancel_fd(c->cancel), .events = CURL_WAIT_POLLIN};
+    unsigned int ntoken = token.fd >= 0 ? 1 : 0;
+    /* libcurl shortens each wait to its own next timer, and the transfer
+     * always has one (CURLOPT_TIMEOUT_MS): this bound is never what ends it */
+    int wait_ms = timeout_ms < INT_MAX ? (int)timeout_ms : INT_MAX;
+    CURLcode rc = CURLE_OK;
+    int done = 0;
+    while (mc == CURLM_OK && !done) {
+        int running = 0;
+        if ((mc = curl_multi_perform(c->multi, &running)) != CURLM_OK) break;
+        CURLMsg *msg;
+        int queued;
+        while ((msg = curl_multi_info_read(c->multi, &queued)) != NULL)
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == c->curl) rc = msg->data.result, done = 1;
+        if (done) break;
+        if (!running) {
+            mc = CURLM_INTERNAL_ERROR; /* nothing left to run, yet no result: cannot happen */
+            break;
+        }
+        if (cancel_fired(c->cancel)) {
+            resp->failure = HTTP_CANCELLED;
+            snprintf(resp->error, sizeof(resp->error), "the request was cancelled");
+            rc = CURLE_ABORTED_BY_CALLBACK;
+            break;
+        }
+        mc = curl_multi_poll(c->multi, &token, ntoken, wait_ms, NULL);
+    }
+    /* a transfer cut short closes its connection; a finished one stays in
+     * the multi handle's cache for the next request */
+    curl_multi_remove_handle(c->multi, c->curl);
+    if (mc != CURLM_OK && resp->failure == HTTP_OK) {
+        resp->failure = HTTP_TRANSPORT;
+        snprintf(resp->error, sizeof(resp->error), "%s", curl_multi_strerror(mc));
+        rc = CURLE_FAILED_INIT;
+    }
+    return rc;
 }
 
 /* After a transfer that went through: its status, once it is sure it was HTTP. */
@@ -281,7 +334,7 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
     response_reset(resp, req->max_response ? req->max_response : DEFAULT_MAX_RESPONSE);
 
     CURL *h = c->curl;
-    curl_easy_reset(h); /* keeps the connection cache: keep-alive survives */
+    curl_easy_reset(h); /* options only: the connections are the multi handle's, keep-alive survives */
     /* "Expect:" with no value: libcurl would otherwise hold back a body over
      * 1 MB for a "100 Continue" round trip, or a whole second from a server
      * that never sends one; a rejected request is simply retried. */
@@ -312,7 +365,8 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
     }
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS);
+    long timeout_ms = req->timeout_ms ? req->timeout_ms : DEFAULT_TIMEOUT_MS;
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      req->connect_timeout_ms ? req->connect_timeout_ms : DEFAULT_CONNECT_TIMEOUT_MS);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); /* threads: no SIGALRM for DNS timeouts */
@@ -327,14 +381,11 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
     curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
 
-    CURLcode rc = curl_easy_perform(h);
+    CURLcode rc = run_transfer(c, resp, timeout_ms);
     curl_slist_free_all(hdrs);
     if (rc == CURLE_OK) return check_response(h, resp);
-    if (resp->failure != HTTP_OK) return -1; /* on_body stopped the transfer and said why */
+    if (resp->failure != HTTP_OK) return -1; /* on_body, the token or the multi handle stopped it and said why */
     if (rc == CURLE_UNSUPPORTED_PROTOCOL || rc == CURLE_URL_MALFORMAT) {
         /* the URL was checked, so a refused protocol is a redirect's */
         resp->failure = HTTP_BAD_URL;
@@ -356,7 +407,6 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
         resp->failure = HTTP_CONNECT;
         break;
     case CURLE_OPERATION_TIMEDOUT: resp->failure = HTTP_TIMEOUT; break;
-    case CURLE_ABORTED_BY_CALLBACK: resp->failure = HTTP_CANCELLED; break;
     default: resp->failure = HTTP_TRANSPORT; break;
     }
     snprintf(resp->error, sizeof(resp->error), "%s", curl_easy_strerror(rc));

@@ -1,6 +1,8 @@
 /*
  * http: the one place that talks HTTP (libcurl). A client is one easy handle
- * owned by one thread, so its connections are kept alive across requests.
+ * driven through its own multi handle, owned by one thread; the multi handle
+ * holds the connection cache, so connections are kept alive across requests,
+ * and its wait (curl_multi_poll) also watches the client's cancel token.
  * Every request has a timeout and every response body a size cap; going past
  * the cap is an error, never unbounded memory. Only http and https are
  * spoken, redirects included: URLs come from vectorizer configurations, which
@@ -13,6 +15,7 @@
 #include <stddef.h>
 
 #include "util/buf.h"
+#include "util/cancel.h"
 
 typedef struct http_client http_client;
 
@@ -32,7 +35,7 @@ typedef enum http_failure {
     HTTP_TIMEOUT,      /* connect or transfer timed out */
     HTTP_TOO_LARGE,    /* the body went past max_response */
     HTTP_TRANSPORT,    /* connection dropped, truncated body, protocol error */
-    HTTP_CANCELLED,    /* the cancel callback asked to stop */
+    HTTP_CANCELLED,    /* the client's cancel token was fired */
     HTTP_BAD_URL,      /* not an http or https URL (or a redirect to one), or malformed: nothing was sent */
 } http_failure;
 
@@ -49,11 +52,9 @@ typedef struct http_response {
     char redirect_scheme[48]; /* the scheme of the last Location header, to say why a redirect was refused */
 } http_response;
 
-/* Returns non-zero to abort a transfer in progress (checked about every 100 ms). */
-typedef int (*http_cancel_fn)(void *userdata);
-
-int http_client_new(http_client **out, http_cancel_fn cancel, void *cancel_userdata)
-    __attribute__((warn_unused_result));
+/* cancel (NULL: never), once fired, ends a transfer in progress at once
+ * and refuses new ones (HTTP_CANCELLED); it must outlive the client. */
+int http_client_new(http_client **out, const cancel_token *cancel) __attribute__((warn_unused_result));
 void http_client_free(http_client *c);
 
 /* One attempt. Returns 0 when a response arrived (check status), -1 otherwise

@@ -51,12 +51,6 @@ typedef struct batch_work {
     char **truncated;    /* per row: the text sent to the provider when it differs */
 } batch_work;
 
-static int http_cancel(void *userdata)
-{
-    const executor *x = userdata;
-    return x->a.aborting && x->a.aborting(x->a.userdata);
-}
-
 static void work_free(batch_work *w)
 {
     for (size_t i = 0; w->truncated && i < w->nrows; i++) free(w->truncated[i]);
@@ -102,7 +96,7 @@ static int connect_session(executor *x, pgai_error *err)
     char app[64];
     snprintf(app, sizeof(app), "pgai-worker[%d]: %s", v->id, tracker_short_id(a->tracker));
     x->conn = db_pool_take(a->pool);
-    if (!x->conn) x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stopping, a->userdata, err);
+    if (!x->conn) x->conn = db_connect_cancellable(a->db_url, app, a->lg, a->stop, err);
     if (!x->conn) return err->code;
     /* The text forms the formatter renders (as pgai's psycopg does) depend on
      * these; the name says which vectorizer a (possibly reused) connection serves. */
@@ -168,7 +162,7 @@ static int prepare_stages(executor *x, pgai_error *err)
         format_template_parse(v->formatting.template_text, &x->tmpl, msg, sizeof(msg)) != 0)
         return error_set(err, PGAI_E_INVALID, "%s", msg);
 
-    embed_env env = {.lg = a->lg, .environment = a->environment, .cancel = http_cancel, .cancel_userdata = (void *)x,
+    embed_env env = {.lg = a->lg, .environment = a->environment, .abort = a->abort,
                      .max_response = a->max_response_bytes, .timeout_ms = a->http_timeout_ms};
     embed_error eerr;
     embedder *emb = NULL;

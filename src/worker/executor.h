@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "db/pool.h"
 #include "track/track.h"
+#include "util/cancel.h"
 #include "util/log.h"
 
 typedef struct executor_args {
@@ -25,6 +26,10 @@ typedef struct executor_args {
     /* Non-zero when the in-flight work must be abandoned (second signal). */
     int (*aborting)(void *userdata);
     void *userdata;
+    /* The same two requests as tokens, for the waits: stop ends a connection
+     * attempt, abort also the HTTP requests and their retry back-offs. */
+    const cancel_token *stop;
+    const cancel_token *abort;
     size_t max_chunks_per_item;   /* hard limit on chunks per document */
     long long max_document_bytes; /* hard limit on the loaded text */
     size_t max_response_bytes;    /* hard limit on a provider response body */

@@ -136,7 +136,7 @@ static void listen_connect(pgai_worker *w)
 {
     pgai_error err;
     PQfinish(w->listen_conn);
-    w->listen_conn = db_connect_cancellable(w->db_url, "pgai-worker-listen", &w->lg, worker_stopping, w, &err);
+    w->listen_conn = db_connect_cancellable(w->db_url, "pgai-worker-listen", &w->lg, w->stop, &err);
     if (w->listen_conn && db_exec(w->listen_conn, "listen " NOTIFY_CHANNEL, &err) == PGAI_OK) {
         if (w->listen_lost) log_info(&w->lg, "listening for wake-ups again", NULL);
         w->listen_lost = 0;
@@ -157,7 +157,7 @@ static int listen_due(const pgai_worker *w)
 
 static int initialise(pgai_worker *w, pgai_error *err)
 {
-    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker-init", &w->lg, worker_stopping, w, err);
+    PGconn *conn = db_connect_cancellable(w->db_url, "pgai-worker-init", &w->lg, w->stop, err);
     if (!conn) return connect_error(err);
     snprintf(w->role, sizeof(w->role), "%s", PQuser(conn) ? PQuser(conn) : "");
     int rc = catalog_detect(conn, &w->info, err);
@@ -339,7 +339,7 @@ static int start_run(pgai_worker *w, vz_runtime *rt, pgai_error *err)
     int n = w->concurrency ? w->concurrency : v->processing.concurrency;
     executor_args args = {.db_url = w->db_url, .info = &w->info, .tracker = w->tracker, .lg = &w->lg,
                           .environment = w->environment, .stopping = worker_stopping, .aborting = worker_aborting,
-                          .userdata = w, .max_chunks_per_item = w->max_chunks_per_document,
+                          .userdata = w, .stop = w->stop, .abort = w->abort, .max_chunks_per_item = w->max_chunks_per_document,
                           .max_document_bytes = w->max_document_bytes, .max_response_bytes = w->max_response_bytes,
                           .http_timeout_ms = w->http_timeout_ms, .retry_delay_s = w->retry_delay_s, .pool = w->pool};
     log_info(&w->lg, "running vectorizer", "vectorizer_id=%d", rt->id);
@@ -426,7 +426,7 @@ static int run_pass(pgai_worker *w, pgai_error *err)
 {
     w->pass_due = 0;
     PGconn *conn = db_pool_take(w->pool);
-    if (!conn) conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, worker_stopping, w, err);
+    if (!conn) conn = db_connect_cancellable(w->db_url, "pgai-worker", &w->lg, w->stop, err);
     if (!conn && worker_stopping(w)) return PGAI_OK;
     if (!conn) {
         connect_error(err);
@@ -543,7 +543,7 @@ static int wait_for_work(pgai_worker *w, pgai_error *err)
     double until = clock_now_s() + wait;
     for (;;) {
         if (worker_stopping(w)) {
-            if (atomic_load(&w->shutdown)) log_info(&w->lg, "got a graceful shutdown request", NULL);
+            if (cancel_fired(w->stop)) log_info(&w->lg, "got a graceful shutdown request", NULL);
             return PGAI_OK;
         }
         if (w->pass_due) return PGAI_OK;
@@ -554,7 +554,8 @@ static int wait_for_work(pgai_worker *w, pgai_error *err)
             listen_connect(w);
             if (w->listen_conn) return PGAI_OK;
         }
-        struct pollfd fds[3] = {{.fd = w->wake[0], .events = POLLIN},
+        /* a fired stop token stays readable: the check above then returns */
+        struct pollfd fds[3] = {{.fd = cancel_fd(w->stop), .events = POLLIN},
                                 {.fd = w->done[0], .events = POLLIN},
                                 {.fd = w->listen_conn ? PQsocket(w->listen_conn) : -1, .events = POLLIN}};
         int ms = left > 3600 ? 3600000 : (int)(left * 1000) + 1;
@@ -567,11 +568,6 @@ static int wait_for_work(pgai_worker *w, pgai_error *err)
         int r = poll(fds, 3, ms);
         if (r < 0 && errno != EINTR) return PGAI_OK;
         if (r <= 0) continue;
-        if (fds[0].revents & POLLIN) {
-            char drain[64];
-            while (read(w->wake[0], drain, sizeof(drain)) > 0) {
-            }
-        }
         if (fds[1].revents) {
             int rc = finish_ended_runs(w, err);
             if (rc != PGAI_OK) return rc;
@@ -614,7 +610,7 @@ int worker_loop(pgai_worker *w, pgai_error *err)
         if (w->once) {
             /* every vectorizer once: those left waiting for a slot start as others end */
             while (rc == PGAI_OK && runs_in_flight(w) > 0 && !worker_stopping(w)) {
-                struct pollfd fds[2] = {{.fd = w->done[0], .events = POLLIN}, {.fd = w->wake[0], .events = POLLIN}};
+                struct pollfd fds[2] = {{.fd = w->done[0], .events = POLLIN}, {.fd = cancel_fd(w->stop), .events = POLLIN}};
                 if (poll(fds, 2, 1000) < 0 && errno != EINTR) break;
                 if ((rc = finish_ended_runs(w, err)) == PGAI_OK && w->pass_due && w->initialised)
                     rc = run_pass(w, err);

@@ -136,12 +136,13 @@ int pgai_worker_new(const pgai_worker_options *opts_in, pgai_worker **out, pgai_
     if (db_url_check(opts->db_url, err) != PGAI_OK) return err->code;
     pgai_worker *w = calloc(1, sizeof(*w));
     if (!w) return error_set(err, PGAI_E_NOMEM, "out of memory");
-    w->wake[0] = w->wake[1] = w->done[0] = w->done[1] = -1;
+    w->done[0] = w->done[1] = -1;
     pthread_mutex_init(&w->mu, NULL);
     pthread_cond_init(&w->phase_cv, NULL);
     if ((opts->db_url && !(w->db_url = strdup(opts->db_url))) ||
         (opts->n_vectorizer_ids && !(w->ids = calloc(opts->n_vectorizer_ids, sizeof(int)))) ||
-        self_pipe(w->wake) != 0 || self_pipe(w->done) != 0 || !(w->environment = env_snapshot_take())) {
+        cancel_token_new(&w->stop) != 0 || cancel_token_new(&w->abort) != 0 || self_pipe(w->done) != 0 ||
+        !(w->environment = env_snapshot_take())) {
         pgai_worker_free(w);
         return error_set(err, PGAI_E_NOMEM, "out of resources creating the worker");
     }
@@ -174,36 +175,32 @@ void pgai_worker_free(pgai_worker *w)
     }
     pthread_mutex_destroy(&w->mu);
     pthread_cond_destroy(&w->phase_cv);
-    for (int i = 0; i < 2; i++) {
-        if (w->wake[i] >= 0) close(w->wake[i]);
+    for (int i = 0; i < 2; i++)
         if (w->done[i] >= 0) close(w->done[i]);
-    }
+    cancel_token_free(w->stop);
+    cancel_token_free(w->abort);
     env_snapshot_free(w->environment);
     free(w->db_url);
     free(w->ids);
     free(w);
 }
 
-void pgai_worker_request_shutdown(pgai_worker *w)
-{
-    atomic_store(&w->shutdown, 1);
-    ssize_t r = write(w->wake[1], "s", 1);
-    (void)r; /* a full pipe already means "wake up" */
-}
+void pgai_worker_request_shutdown(pgai_worker *w) { cancel_fire(w->stop); }
 
 void pgai_worker_request_abort(pgai_worker *w)
 {
-    atomic_store(&w->abort, 1);
-    pgai_worker_request_shutdown(w);
+    /* abort first: whoever wakes for stop then sees the abort too */
+    cancel_fire(w->abort);
+    cancel_fire(w->stop);
 }
 
 int worker_stopping(void *ud)
 {
     pgai_worker *w = ud;
-    return atomic_load(&w->shutdown) || atomic_load(&w->halting);
+    return cancel_fired(w->stop) || atomic_load(&w->halting);
 }
 
-int worker_aborting(void *ud) { return atomic_load(&((pgai_worker *)ud)->abort); }
+int worker_aborting(void *ud) { return cancel_fired(((pgai_worker *)ud)->abort); }
 
 /* READY -> to, or PGAI_E_STATE. */
 static int enter_phase(pgai_worker *w, worker_phase to, const char *busy, pgai_error *err)

@@ -15,6 +15,7 @@
 #include "db/pool.h"
 #include "pgai/pgai.h"
 #include "track/track.h"
+#include "util/cancel.h"
 #include "util/envsnap.h"
 #include "util/log.h"
 #include "worker/runtime.h"
@@ -47,11 +48,13 @@ struct pgai_worker {
     long http_timeout_ms;
     double retry_delay_s;
 
-    /* stopping: set from any thread or a signal handler */
-    atomic_int shutdown;
-    atomic_int abort;
+    /* Fired by the requests (signal-safe), never re-armed: a shutdown is
+     * permanent for the worker's life (docs/library.md), so a later
+     * pgai_worker_run returns at once. stop ends the sleep between passes
+     * and connection attempts; abort also HTTP requests and their back-offs. */
+    cancel_token *stop;
+    cancel_token *abort;
     atomic_int halting; /* the run stops itself (exit_on_error): executors stop as on shutdown */
-    int wake[2];        /* a byte written here interrupts the sleep (signal-safe) */
 
     /* one run's state (loop.c) */
     int initialised;

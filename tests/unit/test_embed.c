@@ -10,11 +10,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "embed/embed.h"
 #include "embed/provider.h"
 #include "embed/vectors.h"
 #include "loopback.h"
+#include "util/cancel.h"
+#include "util/clock.h"
 
 static void expect_groups(const double *lens, size_t n, size_t max_inputs, double max_tokens, const size_t *want,
                           long nwant)
@@ -413,6 +416,57 @@ static void test_body_excerpt(void **state)
     assert_string_equal(out + 299, "...");
 }
 
+typedef struct abort_later {
+    cancel_token *t;
+    double fired_at;
+} abort_later;
+
+static void *fire_abort(void *arg)
+{
+    abort_later *a = arg;
+    struct timespec ts = {0, 300 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    a->fired_at = clock_now_s();
+    cancel_fire(a->t);
+    return NULL;
+}
+
+/* The back-off between retries (30 s here, as Retry-After asks) ends as
+ * soon as the abort token is fired. */
+static void test_retry_wait_aborted(void **state)
+{
+    unset_base_env();
+    static const canned responses[] = {
+        CANNED("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    };
+    server s;
+    assert_int_equal(server_start(&s, responses, 1), 0);
+    vectorizer v = provider_config(EMBEDDING_OPENAI, s.url);
+    cancel_token *t;
+    assert_int_equal(cancel_token_new(&t), 0);
+    embed_env env = *quick_env();
+    env.abort = t;
+    embedder *e = NULL;
+    embed_error err;
+    assert_int_equal(embedder_new(&v, api_key, &env, &e, &err), 0);
+    abort_later a = {.t = t};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, fire_abort, &a), 0);
+    const char *texts[1] = {"hello"};
+    size_t lens[1] = {5};
+    float out[2];
+    assert_int_equal(embedder_embed(e, texts, lens, 1, out, &err), -1);
+    double late = clock_now_s() - a.fired_at;
+    pthread_join(th, NULL);
+    assert_int_equal(err.kind, EMBED_ERR_CANCELLED);
+    expect_message(&err, "cancelled while waiting to retry");
+    if (late >= 0.05) fprintf(stderr, "the wait ended %.1f ms after the fire\n", late * 1000);
+    assert_true(late < 1); /* not the 30 s the server asked for */
+    embedder_free(e);
+    cancel_token_free(t);
+    server_stop(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -421,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_base64_roundtrip),          cmocka_unit_test(test_http_timeout_env),
         cmocka_unit_test(test_base_url_scheme_refused),   cmocka_unit_test(test_transport_error_names_endpoint),
         cmocka_unit_test(test_http_error_names_endpoint), cmocka_unit_test(test_body_excerpt),
+        cmocka_unit_test(test_retry_wait_aborted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

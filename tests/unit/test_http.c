@@ -2,7 +2,8 @@
  * the response buffer is reused, a Content-Length is reserved up front and
  * checked against the cap, the request timeout is honoured, and only http
  * and https URLs are fetched (redirects included); URLs in messages lose
- * their credentials and query strings. */
+ * their credentials and query strings. A client keeps its connection
+ * between requests, and its cancel token ends a request in flight. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 
 #include "http/http.h"
 #include "loopback.h"
+#include "util/cancel.h"
 
 static void test_body_buffer_reused(void **state)
 {
@@ -30,7 +32,7 @@ static void test_body_buffer_reused(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 3), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url};
@@ -67,7 +69,7 @@ static void test_content_length_reserved(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 1), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url};
@@ -89,7 +91,7 @@ static void test_content_length_over_cap(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 2), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url, .max_response = 100};
@@ -122,7 +124,7 @@ static void test_compressed_length_not_the_size(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 1), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url, .max_response = 10};
@@ -146,7 +148,7 @@ static void test_timeout(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 1), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url, .timeout_ms = 300};
@@ -158,6 +160,117 @@ static void test_timeout(void **state)
     http_response_free(&resp);
     http_client_free(c);
     server_stop(&s);
+}
+
+/* --- keep-alive and cancellation --------------------------------------- */
+
+/* Accepts one connection and answers two requests on it: a second request
+ * that opened a new connection would wait in the backlog, unanswered. */
+typedef struct keepalive_server {
+    int fd;
+    char url[64];
+    pthread_t thread;
+} keepalive_server;
+
+static void *serve_keepalive(void *arg)
+{
+    keepalive_server *s = arg;
+    static const char *const answers[] = {"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none",
+                                          "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\ntwo"};
+    int c = accept(s->fd, NULL, NULL);
+    if (c < 0) return NULL;
+    for (int i = 0; i < 2; i++) {
+        loopback_read_request(c);
+        /* MSG_NOSIGNAL: a client that closed the connection must fail the test, not kill it */
+        if (send(c, answers[i], strlen(answers[i]), MSG_NOSIGNAL) < 0) break;
+    }
+    close(c);
+    return NULL;
+}
+
+/* The multi handle keeps the connection between requests of one client. */
+static void test_keepalive_reused(void **state)
+{
+    keepalive_server s;
+    int port = 0;
+    s.fd = loopback_listen(&port);
+    assert_true(s.fd >= 0);
+    snprintf(s.url, sizeof(s.url), "http://127.0.0.1:%d/", port);
+    assert_int_equal(pthread_create(&s.thread, NULL, serve_keepalive, &s), 0);
+    cancel_token *t; /* unfired: its descriptor is in every wait, and changes nothing */
+    assert_int_equal(cancel_token_new(&t), 0);
+    http_client *c;
+    assert_int_equal(http_client_new(&c, t), 0);
+    http_response resp;
+    http_response_init(&resp);
+    http_request req = {.url = s.url, .timeout_ms = 5000};
+    assert_int_equal(http_send(c, &req, &resp), 0);
+    assert_string_equal(resp.body.data, "one");
+    assert_int_equal(http_send(c, &req, &resp), 0);
+    assert_string_equal(resp.body.data, "two");
+    pthread_join(s.thread, NULL);
+    assert_false(loopback_contacted(s.fd, 0)); /* no second connection waits in the backlog */
+    http_response_free(&resp);
+    http_client_free(c);
+    cancel_token_free(t);
+    close(s.fd);
+}
+
+typedef struct firer {
+    cancel_token *t;
+    double fired_at;
+} firer;
+
+static void *fire_soon(void *arg)
+{
+    firer *f = arg;
+    struct timespec ts = {0, 200 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    f->fired_at = now_s();
+    cancel_fire(f->t);
+    return NULL;
+}
+
+/* A token fired while the server holds the request ends it at once, and the
+ * client then refuses to send anything. */
+static void test_cancel_in_flight(void **state)
+{
+    static const canned responses[] = {{NULL, 0}};
+    server s;
+    assert_int_equal(server_start(&s, responses, 1), 0);
+    cancel_token *t;
+    assert_int_equal(cancel_token_new(&t), 0);
+    http_client *c;
+    assert_int_equal(http_client_new(&c, t), 0);
+    http_response resp;
+    http_response_init(&resp);
+    http_request req = {.url = s.url, .timeout_ms = 20000};
+    firer f = {.t = t};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, fire_soon, &f), 0);
+    assert_int_equal(http_send(c, &req, &resp), -1);
+    double late = now_s() - f.fired_at;
+    pthread_join(th, NULL);
+    assert_int_equal(resp.failure, HTTP_CANCELLED);
+    assert_string_equal(resp.error, "the request was cancelled");
+    /* at once: no polling interval; the bound leaves room for a loaded machine */
+    if (late >= 0.05) fprintf(stderr, "cancelled %.1f ms after the fire\n", late * 1000);
+    assert_true(late < 1);
+    server_stop(&s); /* the server saw the connection close */
+
+    int port = 0;
+    int fd = loopback_listen(&port);
+    assert_true(fd >= 0);
+    char url[64];
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+    req.url = url;
+    assert_int_equal(http_send(c, &req, &resp), -1);
+    assert_int_equal(resp.failure, HTTP_CANCELLED);
+    assert_false(loopback_contacted(fd, 50));
+    close(fd);
+    http_response_free(&resp);
+    http_client_free(c);
+    cancel_token_free(t);
 }
 
 /* --- only http and https ------------------------------------------------ */
@@ -195,7 +308,7 @@ static void test_file_url_refused(void **state)
     char path[64], url[128];
     make_secret_file(path, sizeof(path));
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     snprintf(url, sizeof(url), "file://%s", path);
@@ -218,7 +331,7 @@ static void test_other_schemes_send_nothing(void **state)
     int fd = loopback_listen(&port);
     assert_true(fd >= 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     for (size_t i = 0; i < sizeof(schemes) / sizeof(*schemes); i++) {
@@ -254,7 +367,7 @@ static void test_redirect_to_other_scheme_refused(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 3), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url, .timeout_ms = 2000};
@@ -289,7 +402,7 @@ static void test_http_redirect_followed(void **state)
     server s;
     assert_int_equal(server_start(&s, responses, 2), 0);
     http_client *c;
-    assert_int_equal(http_client_new(&c, NULL, NULL), 0);
+    assert_int_equal(http_client_new(&c, NULL), 0);
     http_response resp;
     http_response_init(&resp);
     http_request req = {.url = s.url};
@@ -362,6 +475,7 @@ int main(void)
         cmocka_unit_test(test_body_buffer_reused),      cmocka_unit_test(test_content_length_reserved),
         cmocka_unit_test(test_content_length_over_cap), cmocka_unit_test(test_compressed_length_not_the_size),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_keepalive_reused),        cmocka_unit_test(test_cancel_in_flight),
         cmocka_unit_test(test_file_url_refused),        cmocka_unit_test(test_other_schemes_send_nothing),
         cmocka_unit_test(test_redirect_to_other_scheme_refused), cmocka_unit_test(test_http_redirect_followed),
         cmocka_unit_test(test_url_check),               cmocka_unit_test(test_url_redact),
