@@ -168,8 +168,9 @@ static PGresult *claim_result(int ncolumns)
     PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
     assert_non_null(res);
     PGresAttDesc att[16];
+    assert_true(ncolumns <= 16);
     memset(att, 0, sizeof(att));
-    static char names[16][8];
+    static char names[16][16]; /* room for any int: the compiler checks */
     for (int i = 0; i < ncolumns; i++) {
         snprintf(names[i], sizeof(names[i]), "c%d", i);
         att[i].name = names[i];
