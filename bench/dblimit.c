@@ -133,6 +133,17 @@ static void key_text(buf *b, const PGresult *res, int r, const int *cols, size_t
     }
 }
 
+/* The same key text for a claimed item, from the claim's text columns. */
+static void claim_key_text(buf *b, const queue_batch *batch, int r, const int *cols, size_t n)
+{
+    buf_reset(b);
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        const char *text = queue_item_text(batch, r, (size_t)cols[i], &len);
+        if ((i && buf_append(b, "\x1f", 1) != 0) || buf_append(b, text ? text : "", len) != 0) die("key", "out of memory");
+    }
+}
+
 /* A sparse unit vector from the chunk's words: each word adds +-1 to bucket hash % dim. */
 static void synthetic_vector(const char *s, size_t n, int dim, float *out)
 {
@@ -345,20 +356,20 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
     pgai_error err = {0};
     double t0 = now();
     if (db_exec(conn, "begin", &err) != PGAI_OK) return fail(r, &err);
-    queue_batch b;
+    queue_batch *b;
     /* 64 MiB: the worker's default PGAI_VECTORIZER_MAX_DOCUMENT_BYTES */
     if (queue_claim(conn, claim_sql, v, ws->cols, ws->ncols, 64LL << 20, &b, &err) != PGAI_OK) return fail(r, &err);
     double t1 = now();
     r->t_claim += t1 - t0;
-    int claimed = b.nitems;
-    int *present = calloc((size_t)b.nitems + 1, sizeof(int));
+    int claimed = queue_batch_count(b);
+    int *present = calloc((size_t)claimed + 1, sizeof(int));
     size_t npresent = 0;
     if (!present) die("batch", "out of memory");
-    for (int i = 0; i < b.nitems; i++)
-        if (queue_item_present(&b, i)) present[npresent++] = i;
-    if (v->destination.kind == DESTINATION_TABLE && store_delete_old(conn, v, &b, present, npresent, NULL, &err) != PGAI_OK) {
+    for (int i = 0; i < claimed; i++)
+        if (queue_item_present(b, i)) present[npresent++] = i;
+    if (v->destination.kind == DESTINATION_TABLE && store_delete_old(conn, v, b, present, npresent, NULL, &err) != PGAI_OK) {
         free(present);
-        queue_batch_free(&b);
+        queue_batch_free(b);
         return fail(r, &err);
     }
     double t2 = now();
@@ -370,11 +381,9 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
     const item **owners = malloc(cap * sizeof(*owners));
     buf key;
     buf_init(&key, 0);
-    int *pk_text = calloc(v->npk + 1, sizeof(int));
-    if (!rows || !owners || !pk_text) die("batch", "out of memory");
-    for (size_t i = 0; i < v->npk; i++) pk_text[i] = b.col_text0 + ws->pk_col[i];
+    if (!rows || !owners) die("batch", "out of memory");
     for (size_t k = 0; k < npresent; k++) {
-        key_text(&key, b.res, present[k], pk_text, v->npk);
+        claim_key_text(&key, b, present[k], ws->pk_col, v->npk);
         const item *it = lookup(ws, key.data, key.len);
         if (!it) die("batch", "a claimed key is not in the source snapshot (rows added after the start?)");
         for (size_t c = 0; c < it->nchunks; c++) {
@@ -390,7 +399,6 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
         }
     }
     buf_free(&key);
-    free(pk_text);
 
     /* the executor's request groups: one COPY per group */
     int rc = 0;
@@ -410,7 +418,7 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
         if (ngroups < 0) die("embed_plan", msg);
         size_t start = 0;
         for (long g = 0; g < ngroups && rc == 0; g++) {
-            if (store_write(conn, v, &b, rows + start, ends[g] - start, vec + start * (size_t)ws->dim, ws->dim, scratch,
+            if (store_write(conn, v, b, rows + start, ends[g] - start, vec + start * (size_t)ws->dim, ws->dim, scratch,
                             &err) != PGAI_OK)
                 rc = fail(r, &err);
             start = ends[g];
@@ -424,7 +432,7 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
     free(rows);
     free(owners);
     free(present);
-    queue_batch_free(&b);
+    queue_batch_free(b);
     if (rc != 0) return -1;
     if (db_exec(conn, "commit", &err) != PGAI_OK) return fail(r, &err);
     r->t_commit += now() - t3;

@@ -8,6 +8,20 @@
 
 #include "db/db.h"
 
+/* The claim's result and where its columns are: the SELECT list of
+ * queue_claim_sql (key columns, loading_retries, present, the source columns
+ * as text, the loading column's size). Nothing outside this file knows it. */
+struct queue_batch {
+    PGresult *res;
+    int nitems;
+    size_t npk;        /* primary-key columns, attnum order, from column 0 */
+    int col_retries;   /* loading_retries (int4) */
+    int col_present;   /* bool: the source row still exists */
+    int col_text0;     /* first of ncols source columns as text */
+    size_t ncols;
+    int col_load_len;  /* octet_length of the loading column (int4) */
+};
+
 /* "a", "b" in attnum order with a prefix ("l." etc.) */
 static int pk_list(buf *b, const vectorizer *v, const char *prefix)
 {
@@ -98,9 +112,9 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
 }
 
 int queue_claim(PGconn *conn, const char *sql, const vectorizer *v, const source_column *cols, size_t ncols,
-                long long max_document_bytes, queue_batch *out, pgai_error *err)
+                long long max_document_bytes, queue_batch **out, pgai_error *err)
 {
-    memset(out, 0, sizeof(*out));
+    *out = NULL;
     char limit[16], id[16], maxdoc[24];
     snprintf(limit, sizeof(limit), "%d", v->processing.batch_size);
     snprintf(id, sizeof(id), "%d", v->id);
@@ -112,21 +126,49 @@ int queue_claim(PGconn *conn, const char *sql, const vectorizer *v, const source
         PQclear(res);
         return rc;
     }
-    out->res = res;
-    out->nitems = PQntuples(res);
-    out->npk = v->npk;
-    out->col_retries = (int)v->npk;
-    out->col_present = out->col_retries + 1;
-    out->col_text0 = out->col_present + 1;
-    out->ncols = ncols;
-    out->col_load_len = out->col_text0 + (int)ncols;
+    return queue_batch_adopt(res, v, ncols, out, err);
+}
+
+int queue_batch_adopt(PGresult *res, const vectorizer *v, size_t ncols, queue_batch **out, pgai_error *err)
+{
+    *out = NULL;
+    /* the accessors index columns by position: a result of another shape would be misread */
+    int want = (int)v->npk + 3 + (int)ncols;
+    if (PQnfields(res) != want) {
+        int got = PQnfields(res);
+        PQclear(res);
+        return error_set(err, PGAI_E_INVALID, "the claim returned %d columns instead of %d", got, want);
+    }
+    queue_batch *b = calloc(1, sizeof(*b));
+    if (!b) {
+        PQclear(res);
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
+    }
+    /* The SELECT list of queue_claim_sql, in order. */
+    b->res = res;
+    b->nitems = PQntuples(res);
+    b->npk = v->npk;
+    b->col_retries = (int)v->npk;
+    b->col_present = b->col_retries + 1;
+    b->col_text0 = b->col_present + 1;
+    b->ncols = ncols;
+    b->col_load_len = b->col_text0 + (int)ncols;
+    *out = b;
     return PGAI_OK;
 }
 
 void queue_batch_free(queue_batch *b)
 {
+    if (!b) return;
     PQclear(b->res);
-    memset(b, 0, sizeof(*b));
+    free(b);
+}
+
+int queue_batch_count(const queue_batch *b) { return b->nitems; }
+
+int queue_item_present(const queue_batch *b, int i)
+{
+    return !PQgetisnull(b->res, i, b->col_present) && *PQgetvalue(b->res, i, b->col_present) != 0;
 }
 
 /* A binary int4 field, or 0 when NULL. */
@@ -141,6 +183,35 @@ static long field_int4(const queue_batch *b, int i, int col)
 int queue_item_retries(const queue_batch *b, int i) { return (int)field_int4(b, i, b->col_retries); }
 long queue_item_load_size(const queue_batch *b, int i) { return field_int4(b, i, b->col_load_len); }
 
+void queue_item_key(const queue_batch *b, int i, size_t k, const char **data, int *len)
+{
+    *data = PQgetvalue(b->res, i, (int)k);
+    *len = PQgetlength(b->res, i, (int)k);
+}
+
+const char *queue_item_text(const queue_batch *b, int i, size_t col, size_t *len)
+{
+    int c = b->col_text0 + (int)col;
+    if (PQgetisnull(b->res, i, c)) {
+        if (len) *len = 0;
+        return NULL;
+    }
+    if (len) *len = (size_t)PQgetlength(b->res, i, c);
+    return PQgetvalue(b->res, i, c);
+}
+
+const char *item_step_name(item_step step)
+{
+    switch (step) {
+    case STEP_LOADING: return "loading";
+    case STEP_PARSING: return "parsing";
+    case STEP_CHUNKING: return "chunking";
+    case STEP_FORMATTING: return "formatting";
+    case STEP_EMBEDDING: return "embedding";
+    }
+    return "unknown";
+}
+
 /* Runs an INSERT of the item's key (binary parameters $1..$n) plus extra text parameters. */
 static int insert_key(PGconn *conn, const char *sql, const vectorizer *v, const queue_batch *b, int item,
                       const char *const *extra, int nextra, pgai_error *err)
@@ -149,9 +220,8 @@ static int insert_key(PGconn *conn, const char *sql, const vectorizer *v, const 
     const char *vals[64];
     int lens[64], fmts[64];
     if (n > 64) return error_set(err, PGAI_E_INVALID, "primary key too wide");
-    for (int i = 0; i < (int)v->npk; i++) {
-        vals[i] = PQgetvalue(b->res, item, i);
-        lens[i] = PQgetlength(b->res, item, i);
+    for (size_t i = 0; i < v->npk; i++) {
+        queue_item_key(b, item, i, &vals[i], &lens[i]);
         fmts[i] = 1;
     }
     for (int i = 0; i < nextra; i++) {
@@ -165,13 +235,30 @@ static int insert_key(PGconn *conn, const char *sql, const vectorizer *v, const 
     return rc;
 }
 
-static int key_insert_sql(buf *b, const vectorizer *v, const char *table, const char *extra_cols, int nextra_vals)
+/* INSERT INTO table (key columns, extra columns) VALUES ($1, ..., $npk: the
+ * caller adds the extra columns' values and the closing parenthesis. */
+static int key_insert_head(buf *b, const vectorizer *v, const char *table, const char *extra_cols)
 {
     int rc = db_sqlf(b, "INSERT INTO %I.%I (", v->queue_schema, table);
     rc |= pk_list(b, v, "");
     rc |= db_sqlf(b, "%s) VALUES (", extra_cols);
-    for (size_t i = 0; i < v->npk + (size_t)nextra_vals; i++) rc |= buf_printf(b, "%s$%zu", i ? ", " : "", i + 1);
-    return rc | buf_puts(b, ")");
+    for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(b, "%s$%zu", i ? ", " : "", i + 1);
+    return rc;
+}
+
+int queue_requeue_sql(const vectorizer *v, buf *out)
+{
+    /* the retry time is computed by the server, from its own clock */
+    int rc = key_insert_head(out, v, v->queue_table, ", \"loading_retries\", \"loading_retry_after\"");
+    return rc | buf_printf(out, ", $%zu::int4, pg_catalog.now() + $%zu::float8 * interval '1 second')", v->npk + 1,
+                           v->npk + 2);
+}
+
+int queue_failed_sql(const vectorizer *v, buf *out)
+{
+    if (!v->queue_failed_table) return -1;
+    int rc = key_insert_head(out, v, v->queue_failed_table, ", \"failure_step\"");
+    return rc | buf_printf(out, ", $%zu)", v->npk + 1);
 }
 
 int queue_requeue(PGconn *conn, const vectorizer *v, const queue_batch *b, int item, int retries,
@@ -182,28 +269,22 @@ int queue_requeue(PGconn *conn, const vectorizer *v, const queue_batch *b, int i
     char n[16], delay[32];
     snprintf(n, sizeof(n), "%d", retries);
     snprintf(delay, sizeof(delay), "%.3f", delay_seconds);
-    int rc = key_insert_sql(&sql, v, v->queue_table, ", \"loading_retries\", \"loading_retry_after\"", 0);
-    if (rc == 0) {
-        /* replace the closing paren: two more values, the second computed from now() */
-        sql.data[--sql.len] = '\0';
-        rc = buf_printf(&sql, ", $%zu::int4, pg_catalog.now() + $%zu::float8 * interval '1 second')", v->npk + 1,
-                        v->npk + 2);
-    }
     const char *extra[2] = {n, delay};
-    rc = rc ? error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 2, err);
+    int rc = queue_requeue_sql(v, &sql) != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory")
+                                             : insert_key(conn, sql.data, v, b, item, extra, 2, err);
     buf_free(&sql);
     return rc;
 }
 
-int queue_move_to_failed(PGconn *conn, const vectorizer *v, const queue_batch *b, int item, const char *step,
+int queue_move_to_failed(PGconn *conn, const vectorizer *v, const queue_batch *b, int item, item_step step,
                          pgai_error *err)
 {
     if (!v->queue_failed_table) return PGAI_OK; /* old installs have no failed queue: pgai drops the item */
     buf sql;
     buf_init(&sql, 0);
-    int rc = key_insert_sql(&sql, v, v->queue_failed_table, ", \"failure_step\"", 1);
-    const char *extra[1] = {step};
-    rc = rc ? error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 1, err);
+    const char *extra[1] = {item_step_name(step)};
+    int rc = queue_failed_sql(v, &sql) != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory")
+                                            : insert_key(conn, sql.data, v, b, item, extra, 1, err);
     buf_free(&sql);
     return rc;
 }

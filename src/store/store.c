@@ -12,6 +12,28 @@
 #define MAX_PARAMS 65535 /* the protocol's limit on bind parameters */
 #define COPY_FLUSH_BYTES (256 << 10) /* smaller: less memory per executor, same speed */
 
+int store_delete_sql(const vectorizer *v, size_t nkeys, int gone_only, buf *out)
+{
+    int rc = db_sqlf(out, "DELETE FROM %I.%I WHERE (", v->destination.target_schema, v->destination.target_table);
+    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(out, "%s%I", i ? ", " : "", v->pk[i].name);
+    rc |= buf_puts(out, ") IN (");
+    size_t p = 1;
+    for (size_t k = 0; k < nkeys; k++) {
+        rc |= buf_puts(out, k ? ", (" : "(");
+        for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(out, "%s$%zu", i ? ", " : "", p++);
+        rc |= buf_puts(out, ")");
+    }
+    rc |= buf_puts(out, ")");
+    if (gone_only) {
+        rc |= db_sqlf(out, " AND NOT EXISTS (SELECT FROM %I.%I AS s WHERE ", v->source_schema, v->source_table);
+        for (size_t i = 0; i < v->npk; i++)
+            rc |= db_sqlf(out, "%ss.%I = %I.%I.%I", i ? " AND " : "", v->pk[i].name, v->destination.target_schema,
+                          v->destination.target_table, v->pk[i].name);
+        rc |= buf_puts(out, ")");
+    }
+    return rc;
+}
+
 /* DELETE of the items' chunks; with gone_only, only of items whose source row no longer exists. */
 static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b, const int *items, size_t nitems,
                          int gone_only, int *pending, pgai_error *err)
@@ -24,23 +46,7 @@ static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b
         size_t n = nitems - start < per_stmt ? nitems - start : per_stmt;
         buf sql;
         buf_init(&sql, 0);
-        int rc = db_sqlf(&sql, "DELETE FROM %I.%I WHERE (", v->destination.target_schema, v->destination.target_table);
-        for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%s%I", i ? ", " : "", v->pk[i].name);
-        rc |= buf_puts(&sql, ") IN (");
-        size_t p = 1;
-        for (size_t k = 0; k < n; k++) {
-            rc |= buf_puts(&sql, k ? ", (" : "(");
-            for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(&sql, "%s$%zu", i ? ", " : "", p++);
-            rc |= buf_puts(&sql, ")");
-        }
-        rc |= buf_puts(&sql, ")");
-        if (gone_only) {
-            rc |= db_sqlf(&sql, " AND NOT EXISTS (SELECT FROM %I.%I AS s WHERE ", v->source_schema, v->source_table);
-            for (size_t i = 0; i < v->npk; i++)
-                rc |= db_sqlf(&sql, "%ss.%I = %I.%I.%I", i ? " AND " : "", v->pk[i].name, v->destination.target_schema,
-                              v->destination.target_table, v->pk[i].name);
-            rc |= buf_puts(&sql, ")");
-        }
+        int rc = store_delete_sql(v, n, gone_only, &sql);
         size_t np = n * v->npk;
         const char **vals = calloc(np, sizeof(char *));
         int *lens = calloc(np, sizeof(int)), *fmts = calloc(np, sizeof(int));
@@ -51,8 +57,7 @@ static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b
         for (size_t k = 0; k < n; k++)
             for (size_t i = 0; i < v->npk; i++) {
                 size_t j = k * v->npk + i;
-                vals[j] = PQgetvalue(b->res, items[start + k], (int)i);
-                lens[j] = PQgetlength(b->res, items[start + k], (int)i);
+                queue_item_key(b, items[start + k], i, &vals[j], &lens[j]);
                 fmts[j] = 1;
             }
         if (send_only) {
@@ -122,20 +127,38 @@ static int copy_flush(PGconn *conn, buf *data, pgai_error *err)
     return PGAI_OK;
 }
 
+int store_copy_sql(const vectorizer *v, buf *out)
+{
+    int rc = db_sqlf(out, "COPY %I.%I (", v->destination.target_schema, v->destination.target_table);
+    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(out, "%I, ", v->pk[i].name);
+    return rc | db_sqlf(out, "\"chunk_seq\", \"chunk\", \"embedding\") FROM STDIN WITH (FORMAT BINARY)");
+}
+
+int store_update_sql(const vectorizer *v, buf *out)
+{
+    int rc = db_sqlf(out, "UPDATE %I.%I SET %I = $1 WHERE (", v->source_schema, v->source_table,
+                     v->destination.embedding_column);
+    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(out, "%s%I", i ? ", " : "", v->pk[i].name);
+    rc |= buf_puts(out, ") = (");
+    for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(out, "%s$%zu", i ? ", " : "", i + 2);
+    return rc | buf_puts(out, ")");
+}
+
+/* One binary COPY of rows. The COPY data is built in `data`, flushed every
+ * COPY_FLUSH_BYTES; when data cannot grow or a flush fails the COPY is
+ * ended with an error, so the server discards what it got. */
 static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
                       const float *vectors, int dim, buf *data, pgai_error *err)
 {
     buf sql;
     buf_init(&sql, 0);
-    int rc = db_sqlf(&sql, "COPY %I.%I (", v->destination.target_schema, v->destination.target_table);
-    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%I, ", v->pk[i].name);
-    rc |= db_sqlf(&sql, "\"chunk_seq\", \"chunk\", \"embedding\") FROM STDIN WITH (FORMAT BINARY)");
-    if (rc) {
+    if (store_copy_sql(v, &sql) != 0) {
         buf_free(&sql);
         return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     PGresult *res = PQexec(conn, sql.data);
     buf_free(&sql);
+    int rc;
     if (PQresultStatus(res) != PGRES_COPY_IN) {
         rc = db_error_from_result(err, conn, res);
         PQclear(res);
@@ -143,50 +166,55 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
     }
     PQclear(res);
 
+    /* Two kinds of status, kept apart: `grew` is the buf appends' 0 or -1,
+     * rc a PGAI_* code from talking to the server. */
     buf_reset(data);
     static const char header[] = "PGCOPY\n\377\r\n\0";
-    rc = buf_append(data, header, 11) | put_i32(data, 0) | put_i32(data, 0);
-    for (size_t r = 0; r < n && rc == 0; r++) {
-        rc |= put_i16(data, (int16_t)(v->npk + 3));
+    int grew = buf_append(data, header, 11) | put_i32(data, 0) | put_i32(data, 0);
+    rc = PGAI_OK;
+    for (size_t r = 0; r < n && grew == 0 && rc == PGAI_OK; r++) {
+        grew |= put_i16(data, (int16_t)(v->npk + 3));
         for (size_t i = 0; i < v->npk; i++) {
-            int len = PQgetlength(b->res, rows[r].item, (int)i);
-            rc |= put_i32(data, len) | buf_append(data, PQgetvalue(b->res, rows[r].item, (int)i), (size_t)len);
+            const char *key;
+            int len;
+            queue_item_key(b, rows[r].item, i, &key, &len);
+            grew |= put_i32(data, len) | buf_append(data, key, (size_t)len);
         }
-        rc |= put_i32(data, 4) | put_i32(data, rows[r].seq);
-        rc |= put_i32(data, (int32_t)rows[r].chunk_len) | buf_append(data, rows[r].chunk, rows[r].chunk_len);
-        rc |= put_vector(data, vectors + r * (size_t)dim, dim);
-        if (rc == 0 && data->len >= COPY_FLUSH_BYTES) rc = copy_flush(conn, data, err);
+        grew |= put_i32(data, 4) | put_i32(data, rows[r].seq);
+        grew |= put_i32(data, (int32_t)rows[r].chunk_len) | buf_append(data, rows[r].chunk, rows[r].chunk_len);
+        grew |= put_vector(data, vectors + r * (size_t)dim, dim);
+        if (grew == 0 && data->len >= COPY_FLUSH_BYTES) rc = copy_flush(conn, data, err);
     }
-    rc = rc == 0 ? put_i16(data, -1) : rc;
-    if (rc == 0) rc = copy_flush(conn, data, err);
-    if (PQputCopyEnd(conn, rc == 0 ? NULL : "pgai: aborted writing embeddings") != 1 && rc == 0)
+    if (grew == 0 && rc == PGAI_OK) grew = put_i16(data, -1);
+    /* data has no cap of its own (the rows are already bounded), so not growing is running out of memory */
+    if (grew != 0 && rc == PGAI_OK) rc = error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
+    if (rc == PGAI_OK) rc = copy_flush(conn, data, err);
+    if (PQputCopyEnd(conn, rc == PGAI_OK ? NULL : "pgai: aborted writing embeddings") != 1 && rc == PGAI_OK)
         rc = error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
     while ((res = PQgetResult(conn)) != NULL) {
-        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) rc = db_error_from_result(err, conn, res);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == PGAI_OK) rc = db_error_from_result(err, conn, res);
         PQclear(res);
     }
-    if (rc != 0 && err->code == 0) error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
     return rc;
 }
 
 static int write_column(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
                         const float *vectors, int dim, buf *data, pgai_error *err)
 {
+    enum { MAX_KEY = 63 }; /* parameters: the vector, then the key columns */
+    if (v->npk > MAX_KEY)
+        return error_set(err, PGAI_E_INVALID, "the primary key has %zu columns: writing an embedding column supports at most %d",
+                         v->npk, MAX_KEY);
     buf sql;
     buf_init(&sql, 0);
-    int rc = db_sqlf(&sql, "UPDATE %I.%I SET %I = $1 WHERE (", v->source_schema, v->source_table,
-                     v->destination.embedding_column);
-    for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%s%I", i ? ", " : "", v->pk[i].name);
-    rc |= buf_puts(&sql, ") = (");
-    for (size_t i = 0; i < v->npk; i++) rc |= buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 2);
-    rc |= buf_puts(&sql, ")");
-    if (rc || v->npk + 1 > 64) {
+    if (store_update_sql(v, &sql) != 0) {
         buf_free(&sql);
         return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
-    for (size_t r = 0; r < n && rc == 0; r++) {
-        const char *vals[65];
-        int lens[65], fmts[65];
+    int rc = PGAI_OK;
+    for (size_t r = 0; r < n && rc == PGAI_OK; r++) {
+        const char *vals[MAX_KEY + 1];
+        int lens[MAX_KEY + 1], fmts[MAX_KEY + 1];
         buf_reset(data);
         if (put_vector(data, vectors + r * (size_t)dim, dim) != 0) {
             rc = error_set(err, PGAI_E_NOMEM, "out of memory");
@@ -196,8 +224,7 @@ static int write_column(PGconn *conn, const vectorizer *v, const queue_batch *b,
         lens[0] = (int)data->len - 4;
         fmts[0] = 1;
         for (size_t i = 0; i < v->npk; i++) {
-            vals[i + 1] = PQgetvalue(b->res, rows[r].item, (int)i);
-            lens[i + 1] = PQgetlength(b->res, rows[r].item, (int)i);
+            queue_item_key(b, rows[r].item, i, &vals[i + 1], &lens[i + 1]);
             fmts[i + 1] = 1;
         }
         PGresult *res = PQexecParams(conn, sql.data, (int)v->npk + 1, NULL, vals, lens, fmts, 0);

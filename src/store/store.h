@@ -2,7 +2,8 @@
  * store: writing embeddings. Table destination: delete the batch's old
  * chunks, then binary COPY (key columns, chunk_seq, chunk, embedding) per
  * provider response; column destination: one UPDATE per row. Key values are
- * the binary values the claim returned, so no per-type code is needed.
+ * the binary values the claim returned (queue_item_key), so no per-type
+ * code is needed.
  */
 #ifndef PGAI_STORE_H
 #define PGAI_STORE_H
@@ -42,5 +43,14 @@ int store_delete_gone(PGconn *conn, const vectorizer *v, const queue_batch *b, c
 /* Writes rows[0..n) with vectors[n * dim]; `scratch` is a reusable buffer for COPY data. */
 int store_write(PGconn *conn, const vectorizer *v, const queue_batch *b, const store_row *rows, size_t n,
                 const float *vectors, int dim, buf *scratch, pgai_error *err) __attribute__((warn_unused_result));
+
+/* The statements the functions above send, appended to out (pure, for
+ * tests): 0, or -1 when out could not grow. The DELETE takes nkeys keys as
+ * parameters $1.. (npk each), and with gone_only only deletes the chunks of
+ * keys whose source row is gone; the UPDATE takes the vector as $1 and the
+ * key as $2... */
+int store_delete_sql(const vectorizer *v, size_t nkeys, int gone_only, buf *out) __attribute__((warn_unused_result));
+int store_copy_sql(const vectorizer *v, buf *out) __attribute__((warn_unused_result));
+int store_update_sql(const vectorizer *v, buf *out) __attribute__((warn_unused_result));
 
 #endif

@@ -12,6 +12,8 @@
 #include "embed/embed.h"
 #include "embed/tokenizer.h"
 #include "format/format.h"
+#include "load/load.h"
+#include "parse/parse.h"
 #include "queue/queue.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -24,7 +26,8 @@ struct executor {
     PGconn *conn;
     source_column *cols;
     size_t ncols;
-    int load_col; /* index of the loading column in cols */
+    loader *loader;  /* the load stage: the loading column's text */
+    parser *parser;  /* the parse stage: text passes through */
     char *claim_sql;
     trust_info trust; /* whose rights each batch runs with; whether it is checked */
     char *begin_sql; /* BEGIN and the source table's lock, in one round trip */
@@ -33,16 +36,50 @@ struct executor {
     embedder *emb;
     int truncates;            /* OpenAI models with a known 8191-token context */
     const bpe_tokenizer *bpe; /* loaded on the first text that may need it */
-    int delete_pending;       /* the batch's DELETE of old chunks is still running */
-    /* Without row locks on the source, the DELETE of old chunks waits until
-     * just before the first write (see run_batch): these are its keys. */
-    const queue_batch *deferred_b;
-    const int *deferred_items;
-    size_t deferred_n;
     buf scratch;
 };
 
-/* Everything one batch produces before it is written: chunk texts and where they go. */
+/*
+ * One queue item's fate in this batch. It changes only in item_fail_at and
+ * item_wrote:
+ *   ITEM_PENDING -> ITEM_WRITTEN      a request with some of its chunks was written
+ *   ITEM_PENDING -> ITEM_FAILED       a stage failed it before any of its chunks was written
+ *   ITEM_WRITTEN -> ITEM_FAILED_UNDO  a later chunk failed: the written ones are deleted again
+ * Before the commit, each failed item is charged an attempt (charge_item);
+ * the others are done.
+ */
+typedef enum item_fate { ITEM_PENDING, ITEM_WRITTEN, ITEM_FAILED, ITEM_FAILED_UNDO } item_fate;
+
+typedef struct item_state {
+    item_fate fate;
+    item_step step;    /* where it failed */
+    char reason[1024]; /* why: the error row's error_reason */
+} item_state;
+
+static int item_failed(const item_state *it) { return it->fate == ITEM_FAILED || it->fate == ITEM_FAILED_UNDO; }
+
+/* The first failure is the one charged; later stages skip a failed item. */
+static void item_fail_at(item_state *it, item_step step, const char *reason)
+{
+    if (item_failed(it)) return;
+    it->fate = it->fate == ITEM_WRITTEN ? ITEM_FAILED_UNDO : ITEM_FAILED;
+    it->step = step;
+    snprintf(it->reason, sizeof(it->reason), "%s", reason);
+}
+
+static void item_wrote(item_state *it)
+{
+    if (it->fate == ITEM_PENDING) it->fate = ITEM_WRITTEN;
+}
+
+/* The batch's DELETE of its items' old chunks (table destination). */
+typedef enum old_delete {
+    OLD_DELETE_DONE,     /* done, or nothing to delete (column destination) */
+    OLD_DELETE_SENT,     /* sent after the claim and running meanwhile: collected before the connection's next use */
+    OLD_DELETE_DEFERRED, /* not sent yet: runs just before the first write (see start_old_delete) */
+} old_delete;
+
+/* Every chunk of the batch: formatted texts and where they go. */
 typedef struct batch_work {
     buf text;            /* every formatted chunk, back to back */
     store_row *rows;     /* one per chunk; chunk pointers fixed up once text stops growing */
@@ -51,14 +88,78 @@ typedef struct batch_work {
     char **truncated;    /* per row: the text sent to the provider when it differs */
 } batch_work;
 
-static void work_free(batch_work *w)
+/*
+ * Everything one batch holds, from the claim to the commit. batch_free
+ * releases all of it in one call, whichever stage stopped the batch.
+ */
+typedef struct batch {
+    queue_batch *claim;     /* the claimed items and their source rows */
+    item_state *items;      /* per claimed item */
+    int *present;           /* the items whose source row exists, in claim order */
+    size_t npresent;
+    int *undo;              /* room for the failed items whose written chunks must go */
+    old_delete old_chunks;
+    batch_work work;        /* the chunks to embed */
+    /* The embedding step's arrays, one entry per chunk (embed_and_store). */
+    const char **texts;     /* what is sent: the chunk, or its truncated text */
+    size_t *lens;
+    double *tokens;         /* estimated tokens, for planning the requests */
+    size_t *ends;           /* request g sends rows [ends[g - 1], ends[g]) */
+    size_t *order;          /* row indexes; embed_rows compacts them in place */
+    const char **sel_texts; /* one request's texts, lengths and rows */
+    size_t *sel_lens;
+    store_row *sel_rows;
+    float *vec;             /* one request's vectors: room for the largest */
+} batch;
+
+static void batch_init(batch *bt)
 {
+    memset(bt, 0, sizeof(*bt));
+    buf_init(&bt->work.text, 0);
+}
+
+static void batch_free(batch *bt)
+{
+    batch_work *w = &bt->work;
     for (size_t i = 0; w->truncated && i < w->nrows; i++) free(w->truncated[i]);
     free(w->truncated);
     free(w->rows);
     free(w->offsets);
     buf_free(&w->text);
-    memset(w, 0, sizeof(*w));
+    free(bt->items), free(bt->present), free(bt->undo);
+    free(bt->texts), free(bt->lens), free(bt->tokens), free(bt->ends), free(bt->order);
+    free(bt->sel_texts), free(bt->sel_lens), free(bt->sel_rows), free(bt->vec);
+    queue_batch_free(bt->claim);
+    memset(bt, 0, sizeof(*bt));
+}
+
+/* The per-item arrays, once the claim says how many items there are. */
+static int batch_alloc_items(batch *bt, pgai_error *err)
+{
+    size_t n = (size_t)queue_batch_count(bt->claim) + 1;
+    bt->items = calloc(n, sizeof(*bt->items));
+    bt->present = calloc(n, sizeof(*bt->present));
+    bt->undo = calloc(n, sizeof(*bt->undo));
+    if (!bt->items || !bt->present || !bt->undo) return error_set(err, PGAI_E_NOMEM, "out of memory");
+    return PGAI_OK;
+}
+
+/* The embedding step's per-chunk arrays, once every chunk is made (n > 0). */
+static int batch_alloc_rows(batch *bt, size_t n, pgai_error *err)
+{
+    bt->texts = calloc(n, sizeof(*bt->texts));
+    bt->lens = calloc(n, sizeof(*bt->lens));
+    bt->tokens = calloc(n, sizeof(*bt->tokens));
+    bt->ends = calloc(n, sizeof(*bt->ends));
+    bt->order = calloc(n, sizeof(*bt->order));
+    bt->sel_texts = calloc(n, sizeof(*bt->sel_texts));
+    bt->sel_lens = calloc(n, sizeof(*bt->sel_lens));
+    bt->sel_rows = calloc(n, sizeof(*bt->sel_rows));
+    bt->work.truncated = calloc(n, sizeof(*bt->work.truncated));
+    if (!bt->texts || !bt->lens || !bt->tokens || !bt->ends || !bt->order || !bt->sel_texts || !bt->sel_lens ||
+        !bt->sel_rows || !bt->work.truncated)
+        return error_set(err, PGAI_E_NOMEM, "out of memory");
+    return PGAI_OK;
 }
 
 static int work_add(batch_work *w, int item, int seq, size_t offset, size_t len)
@@ -109,13 +210,12 @@ static int connect_session(executor *x, pgai_error *err)
     rc = rc != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory") : db_exec(x->conn, session.data, err);
     buf_free(&session);
     if (rc != PGAI_OK) return rc;
-    if (!x->cols && (rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
-    x->load_col = -1;
-    for (size_t i = 0; i < x->ncols; i++)
-        if (strcmp(x->cols[i].name, v->loading.column_name) == 0) x->load_col = (int)i;
-    if (x->load_col < 0)
-        return error_set(err, PGAI_E_INVALID, "the loading column %s does not exist in %s.%s",
-                         v->loading.column_name, v->source_schema, v->source_table);
+    if (!x->cols) { /* the columns, and the stages built from them, once per executor */
+        if ((rc = catalog_source_columns(x->conn, v, &x->cols, &x->ncols, err)) != PGAI_OK) return rc;
+        load_config lc = {.max_document_bytes = a->max_document_bytes};
+        if ((rc = loader_new(v, x->cols, x->ncols, &lc, &x->loader, err)) != PGAI_OK) return rc;
+        if ((rc = parser_new(v, &x->parser, err)) != PGAI_OK) return rc;
+    }
     if ((rc = trust_resolve(x->conn, v, &x->trust, err)) != PGAI_OK) return rc;
     /* what the claim may lock depends on the rights just resolved */
     free(x->claim_sql);
@@ -203,6 +303,8 @@ void executor_free(executor *x)
 {
     if (!x) return;
     executor_park(x);
+    loader_free(x->loader);
+    parser_free(x->parser);
     catalog_source_columns_free(x->cols, x->ncols);
     free(x->claim_sql);
     free(x->begin_sql);
@@ -234,161 +336,214 @@ static int is_disabled(executor *x, int *disabled, pgai_error *err)
     return rc;
 }
 
-/* One queue item's fate in this batch. */
-typedef struct item_state {
-    int failed;
-    const char *step; /* loading, chunking, formatting, embedding */
-    char reason[1024];
-    int wrote;        /* some of its chunks were written before it failed */
-} item_state;
-
+/* Only the OpenAI truncation block in embed_and_store still names its step as
+ * text: the block is moving into the OpenAI provider and stays as it is
+ * until then. */
 static void item_fail(executor *x, item_state *it, const char *step, const char *reason)
 {
-    if (it->failed) return;
-    it->failed = 1;
-    it->step = step;
-    snprintf(it->reason, sizeof(it->reason), "%s", reason);
+    item_step s = STEP_EMBEDDING;
+    for (item_step k = STEP_LOADING; k <= STEP_EMBEDDING; k++)
+        if (strcmp(item_step_name(k), step) == 0) s = k;
+    item_fail_at(it, s, reason);
     (void)x;
 }
 
-/* Loads, chunks and formats one item, appending its chunks to w. A bad
- * document fails only its own item; a template that cannot render or running
- * out of memory fails the batch. */
-static int prepare_item(executor *x, const queue_batch *b, int item, item_state *it, batch_work *w, pgai_error *err)
-{
-    const vectorizer *v = x->v;
-    int col = b->col_text0 + x->load_col;
-    char msg[512];
-    if (PQgetisnull(b->res, item, col)) {
-        long size = queue_item_load_size(b, item);
-        if (size > x->a.max_document_bytes) {
-            snprintf(msg, sizeof(msg),
-                     "the document is %ld bytes, more than the limit of %lld bytes (PGAI_VECTORIZER_MAX_DOCUMENT_BYTES)",
-                     size, x->a.max_document_bytes);
-            item_fail(x, it, "loading", msg);
-        }
-        return PGAI_OK; /* NULL loads as "": nothing to embed */
-    }
-    const char *text = PQgetvalue(b->res, item, col);
-    size_t len = (size_t)PQgetlength(b->res, item, col);
-    if (len == 0) return PGAI_OK;
+/* ---- claim ---------------------------------------------------------------- */
 
-    chunk_list chunks = {0};
-    if (chunker_split(x->chunker, text, len, x->a.max_chunks_per_item, &chunks, msg, sizeof(msg)) != 0) {
-        item_fail(x, it, "chunking", msg);
+/* BEGIN (with the source table's lock) and, for a tenant's tables, the check
+ * that none of the owner's code can run; rolled back when either fails. */
+static int begin_batch(executor *x, pgai_error *err)
+{
+    /* The source table is locked before the queue, in the order TRUNCATE's
+     * trigger takes them: the claim alone would lock the queue first and deadlock. */
+    int rc = db_exec(x->conn, x->begin_sql, err);
+    if (rc == PGAI_OK && x->trust.checked) rc = trust_check_batch(x->conn, x->v, &x->trust, err);
+    if (rc != PGAI_OK) {
+        pgai_error ignored;
+        if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* closing rolls back */ }
+    }
+    return rc;
+}
+
+/* Claims the batch's items and notes which of them still have a source row. */
+static int claim_batch(executor *x, batch *bt, pgai_error *err)
+{
+    int rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, x->a.max_document_bytes, &bt->claim, err);
+    if (rc != PGAI_OK) return rc;
+    int n = queue_batch_count(bt->claim);
+    log_debug(x->a.lg, "Items pulled from queue", "count=%d vectorizer_id=%d", n, x->v->id);
+    if ((rc = batch_alloc_items(bt, err)) != PGAI_OK) return rc;
+    for (int i = 0; i < n; i++)
+        if (queue_item_present(bt->claim, i)) bt->present[bt->npresent++] = i;
+    return PGAI_OK;
+}
+
+/*
+ * The old chunks' DELETE runs while we chunk and wait for the provider. Not
+ * when the claim could not lock the source rows: a DELETE of a source row
+ * would then wait, in its trigger, for our locks on those chunks and miss the
+ * ones we write; deferred to just before the first write, the trigger does
+ * not wait and its commit is seen by store_delete_gone.
+ */
+static int start_old_delete(executor *x, batch *bt, pgai_error *err)
+{
+    if (x->v->destination.kind != DESTINATION_TABLE) return PGAI_OK;
+    if (!x->trust.may_lock_source) {
+        bt->old_chunks = OLD_DELETE_DEFERRED;
         return PGAI_OK;
     }
+    int sent = 0;
+    int rc = store_delete_old(x->conn, x->v, bt->claim, bt->present, bt->npresent, &sent, err);
+    if (sent) bt->old_chunks = OLD_DELETE_SENT;
+    return rc;
+}
 
+/*
+ * Finishes the batch's DELETE of old chunks: collects the one running since
+ * the claim, or runs the deferred one. Called before anything else is sent
+ * on the connection (the first write, or the end of the batch).
+ */
+static int finish_old_delete(executor *x, batch *bt, pgai_error *err)
+{
+    old_delete state = bt->old_chunks;
+    bt->old_chunks = OLD_DELETE_DONE;
+    if (state == OLD_DELETE_DEFERRED)
+        return store_delete_old(x->conn, x->v, bt->claim, bt->present, bt->npresent, NULL, err);
+    if (state == OLD_DELETE_SENT) return db_finish(x->conn, err);
+    return PGAI_OK;
+}
+
+/* ---- load, parse, chunk, format --------------------------------------------- */
+
+/* Renders each chunk of an item through the template (or takes it as it is)
+ * into the batch's chunk texts. A template that cannot render (an unknown
+ * $name) fails for every row alike: it is the vectorizer's config that is
+ * wrong, so the batch fails and no item is charged. */
+static int format_chunks(executor *x, batch *bt, int item, const chunk_list *chunks, pgai_error *err)
+{
+    const queue_batch *b = bt->claim;
+    batch_work *w = &bt->work;
     format_value values[1024];
     size_t nvalues = x->ncols < 1023 ? x->ncols : 1023;
     char retries[16];
-    for (size_t i = 0; i < nvalues; i++) {
-        int c = b->col_text0 + (int)i;
+    for (size_t i = 0; i < nvalues; i++)
         values[i] = (format_value){x->cols[i].name, x->cols[i].type_oid, x->cols[i].elem_oid,
-                                   PQgetisnull(b->res, item, c) ? NULL : PQgetvalue(b->res, item, c)};
-    }
+                                   queue_item_text(b, item, i, NULL)};
     if (x->a.info->has_loading_retries) {
         snprintf(retries, sizeof(retries), "%d", queue_item_retries(b, item));
         values[nvalues++] = (format_value){"loading_retries", 23, 0, retries};
     }
-    size_t first_row = w->nrows, text_mark = w->text.len;
-    int rc = PGAI_OK;
-    for (size_t i = 0; i < chunks.count && rc == PGAI_OK && !it->failed; i++) {
+    char msg[512];
+    for (size_t i = 0; i < chunks->count; i++) {
         size_t start = w->text.len;
         if (x->tmpl) {
-            /* A template that cannot render (an unknown $name) fails for every row
-             * alike: it is the vectorizer's config that is wrong, so the batch
-             * fails and no item is charged. */
-            if (format_render(x->tmpl, chunks.items[i], chunks.lens[i], values, nvalues, &w->text, msg, sizeof(msg)) != 0)
-                rc = error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
-        } else if (buf_append(&w->text, chunks.items[i], chunks.lens[i]) != 0) {
-            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
+            if (format_render(x->tmpl, chunks->items[i], chunks->lens[i], values, nvalues, &w->text, msg, sizeof(msg)) !=
+                0)
+                return error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
+        } else if (buf_append(&w->text, chunks->items[i], chunks->lens[i]) != 0) {
+            return error_set(err, PGAI_E_NOMEM, "out of memory");
         }
-        if (rc == PGAI_OK && !it->failed && work_add(w, item, (int)i, start, w->text.len - start) != 0)
-            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
+        if (work_add(w, item, (int)i, start, w->text.len - start) != 0)
+            return error_set(err, PGAI_E_NOMEM, "out of memory");
     }
-    if (it->failed) { /* drop what this item added */
-        w->nrows = first_row;
-        w->text.len = text_mark;
+    return PGAI_OK;
+}
+
+/* Splits an item's text and formats its chunks; a text the splitter refuses fails only its item. */
+static int chunk_and_format(executor *x, batch *bt, int item, const parse_text *text, pgai_error *err)
+{
+    char msg[512];
+    chunk_list chunks = {0};
+    if (chunker_split(x->chunker, text->data, text->len, x->a.max_chunks_per_item, &chunks, msg, sizeof(msg)) != 0) {
+        item_fail_at(&bt->items[item], STEP_CHUNKING, msg);
+        return PGAI_OK;
     }
+    int rc = format_chunks(x, bt, item, &chunks, err);
     chunk_list_free(&chunks);
-    (void)v;
     return rc;
 }
 
+/* Load -> parse -> chunk -> format for one item, appending its chunks to the
+ * batch. A bad document fails only its own item; a template that cannot
+ * render or running out of memory fails the batch. */
+static int prepare_item(executor *x, batch *bt, int item, pgai_error *err)
+{
+    item_state *it = &bt->items[item];
+    char why[sizeof(it->reason)];
+    load_document doc;
+    int rc = loader_load(x->loader, bt->claim, item, &doc, why, sizeof(why), err);
+    if (rc == LOAD_ITEM_FAILED) {
+        item_fail_at(it, STEP_LOADING, why);
+        rc = PGAI_OK;
+    } else if (rc == PGAI_OK && doc.len > 0) { /* an empty document (NULL loads as "") has nothing to embed */
+        parse_text text;
+        rc = parser_parse(x->parser, &doc, &text, why, sizeof(why), err);
+        if (rc == PARSE_ITEM_FAILED) {
+            item_fail_at(it, STEP_PARSING, why);
+            rc = PGAI_OK;
+        } else if (rc == PGAI_OK && text.len > 0) {
+            rc = chunk_and_format(x, bt, item, &text, err);
+        }
+        parse_text_free(&text);
+    }
+    load_document_free(&doc);
+    return rc;
+}
+
+/* ---- embed and store ---------------------------------------------------------- */
+
 typedef struct embed_job {
     executor *x;
-    const queue_batch *b;
+    batch *bt;
     batch_work *w;
     item_state *items;
     const char **texts;
     size_t *lens;
     float *vec;     /* room for the largest group */
     int dim;
-    size_t *sel;    /* scratch: row indexes of the current request */
-    const char **sel_texts;
-    size_t *sel_lens;
-    store_row *sel_rows;
     embed_error *eerr;
     pgai_error *err;
     size_t ok_rows, bad_rows;
 } embed_job;
 
 /*
- * Waits for the batch's DELETE of old chunks, sent before chunking and the
- * provider's round trip so that the database works while we do. Called
- * before anything else is sent on the connection.
- */
-static int settle(executor *x, pgai_error *err)
-{
-    if (x->deferred_b) {
-        const queue_batch *b = x->deferred_b;
-        x->deferred_b = NULL;
-        return store_delete_old(x->conn, x->v, b, x->deferred_items, x->deferred_n, NULL, err);
-    }
-    if (!x->delete_pending) return PGAI_OK;
-    x->delete_pending = 0;
-    return db_finish(x->conn, err);
-}
-
-/*
  * Embeds and writes rows[idx[0..n)]. When the provider rejects the request
  * as invalid input, the rows are halved and retried until the offending rows
  * are alone: only their items fail, the rest is written. Any other error
  * fails the batch. Costs O(bad * log n) extra requests, nothing when all is well.
+ * idx is compacted in place (rows of failed items leave it), which touches
+ * only idx[0..n): the halves of a split are disjoint.
  */
-static int embed_rows(embed_job *j, const size_t *idx, size_t n)
+static int embed_rows(embed_job *j, size_t *idx, size_t n)
 {
     executor *x = j->x;
+    batch *bt = j->bt;
     size_t m = 0;
     for (size_t k = 0; k < n; k++) /* rows of items that already failed are not sent */
-        if (!j->items[j->w->rows[idx[k]].item].failed) j->sel[m++] = idx[k];
+        if (!item_failed(&j->items[j->w->rows[idx[k]].item])) idx[m++] = idx[k];
     if (m == 0) return PGAI_OK;
-    size_t *mine = malloc(m * sizeof(size_t));
-    if (!mine) return error_set(j->err, PGAI_E_NOMEM, "out of memory");
-    memcpy(mine, j->sel, m * sizeof(size_t));
     for (size_t k = 0; k < m; k++) {
-        j->sel_texts[k] = j->texts[mine[k]];
-        j->sel_lens[k] = j->lens[mine[k]];
-        j->sel_rows[k] = j->w->rows[mine[k]];
+        bt->sel_texts[k] = j->texts[idx[k]];
+        bt->sel_lens[k] = j->lens[idx[k]];
+        bt->sel_rows[k] = j->w->rows[idx[k]];
     }
     log_debug(x->a.lg, "embedding request", "inputs=%zu vectorizer_id=%d", m, x->v->id);
     int rc = PGAI_OK;
-    if (embedder_embed(x->emb, j->sel_texts, j->sel_lens, m, j->vec, j->eerr) == 0) {
-        rc = settle(x, j->err);
-        if (rc == PGAI_OK) rc = store_write(x->conn, x->v, j->b, j->sel_rows, m, j->vec, j->dim, &x->scratch, j->err);
-        for (size_t k = 0; k < m && rc == PGAI_OK; k++) j->items[j->w->rows[mine[k]].item].wrote = 1;
+    if (embedder_embed(x->emb, bt->sel_texts, bt->sel_lens, m, j->vec, j->eerr) == 0) {
+        rc = finish_old_delete(x, bt, j->err);
+        if (rc == PGAI_OK)
+            rc = store_write(x->conn, x->v, bt->claim, bt->sel_rows, m, j->vec, j->dim, &x->scratch, j->err);
+        for (size_t k = 0; k < m && rc == PGAI_OK; k++) item_wrote(&j->items[j->w->rows[idx[k]].item]);
         j->ok_rows += m;
     } else if (j->eerr->kind != EMBED_ERR_INPUT || !x->a.info->has_loading_retries) {
         rc = error_set(j->err, PGAI_E_PROVIDER, "%s", j->eerr->message);
     } else if (m == 1) {
-        item_fail(x, &j->items[j->w->rows[mine[0]].item], "embedding", j->eerr->message);
+        item_fail_at(&j->items[j->w->rows[idx[0]].item], STEP_EMBEDDING, j->eerr->message);
         j->bad_rows++;
     } else {
-        rc = embed_rows(j, mine, m / 2);
-        if (rc == PGAI_OK) rc = embed_rows(j, mine + m / 2, m - m / 2);
+        rc = embed_rows(j, idx, m / 2);
+        if (rc == PGAI_OK) rc = embed_rows(j, idx + m / 2, m - m / 2);
     }
-    free(mine);
     return rc;
 }
 
@@ -407,30 +562,20 @@ static int may_need_tokenizer(const char *text, size_t len)
 }
 
 /* Embeds the rows group by group, writing each group as soon as its vectors arrive. */
-static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, item_state *items, embed_error *eerr,
-                           pgai_error *err)
+static int embed_and_store(executor *x, batch *bt, embed_error *eerr, pgai_error *err)
 {
+    batch_work *w = &bt->work;
+    item_state *items = bt->items;
     size_t n = w->nrows;
     if (n == 0) return PGAI_OK;
     for (size_t i = 0; i < n; i++) w->rows[i].chunk = w->text.data + w->offsets[i];
 
-    embed_job j = {.x = x, .b = b, .w = w, .items = items, .eerr = eerr, .err = err,
-                   .dim = embedder_dimensions(x->emb)};
-    double *tokens = calloc(n, sizeof(double));
-    size_t *ends = calloc(n, sizeof(size_t)), *all = calloc(n, sizeof(size_t));
-    j.texts = calloc(n, sizeof(char *));
-    j.lens = calloc(n, sizeof(size_t));
-    j.sel = calloc(n, sizeof(size_t));
-    j.sel_texts = calloc(n, sizeof(char *));
-    j.sel_lens = calloc(n, sizeof(size_t));
-    j.sel_rows = calloc(n, sizeof(store_row));
-    w->truncated = calloc(n, sizeof(char *));
-    int rc = PGAI_OK;
-    if (!tokens || !ends || !all || !j.texts || !j.lens || !j.sel || !j.sel_texts || !j.sel_lens || !j.sel_rows ||
-        !w->truncated) {
-        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
-        goto out;
-    }
+    int rc = batch_alloc_rows(bt, n, err);
+    if (rc != PGAI_OK) return rc;
+    embed_job j = {.x = x, .bt = bt, .w = w, .items = items, .texts = bt->texts, .lens = bt->lens, .eerr = eerr,
+                   .err = err, .dim = embedder_dimensions(x->emb)};
+    double *tokens = bt->tokens;
+    size_t *ends = bt->ends, *all = bt->order;
     for (size_t i = 0; i < n; i++) {
         all[i] = i;
         j.texts[i] = w->rows[i].chunk;
@@ -466,35 +611,26 @@ static int embed_and_store(executor *x, const queue_batch *b, batch_work *w, ite
     char msg[256];
     long ngroups = embed_plan(tokens, n, embedder_max_inputs(x->emb), embedder_max_tokens(x->emb), ends, msg,
                               sizeof(msg));
-    if (ngroups < 0) {
-        rc = error_set(err, PGAI_E_INVALID, "%s", msg);
-        goto out;
-    }
+    if (ngroups < 0) return error_set(err, PGAI_E_INVALID, "%s", msg);
     size_t largest = 0, start = 0;
     for (long g = 0; g < ngroups; g++) largest = ends[g] - start > largest ? ends[g] - start : largest, start = ends[g];
-    j.vec = malloc(largest * (size_t)j.dim * sizeof(float));
-    if (!j.vec) {
-        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
-        goto out;
-    }
+    j.vec = bt->vec = malloc(largest * (size_t)j.dim * sizeof(float));
+    if (!j.vec) return error_set(err, PGAI_E_NOMEM, "out of memory");
     start = 0;
     for (long g = 0; g < ngroups && rc == PGAI_OK; g++) {
         size_t ok_before = j.ok_rows, bad_before = j.bad_rows;
         rc = embed_rows(&j, all + start, ends[g] - start);
         /* Every row of a request rejected one by one: the request itself is wrong
          * (a config problem such as unsupported dimensions), not the texts. */
-        if (rc == PGAI_OK && j.ok_rows == ok_before && j.bad_rows - bad_before > 1) {
+        if (rc == PGAI_OK && j.ok_rows == ok_before && j.bad_rows - bad_before > 1)
             rc = error_set(err, PGAI_E_PROVIDER, "%s", eerr->message);
-            for (size_t i = start; i < ends[g]; i++) items[w->rows[i].item].failed = 0;
-        }
         start = ends[g];
     }
 out:
-    free(j.vec);
-    free(tokens), free(ends), free(all);
-    free(j.texts), free(j.lens), free(j.sel), free(j.sel_texts), free(j.sel_lens), free(j.sel_rows);
     return rc;
 }
+
+/* ---- track: charging failed items ---------------------------------------------- */
 
 /* The JSON details of an error row, with the reason escaped properly. */
 static char *error_details(const char *provider, const char *reason)
@@ -513,9 +649,8 @@ static json_t *item_pk_json(executor *x, const queue_batch *b, int item)
     for (size_t p = 0; p < x->v->npk; p++)
         for (size_t c = 0; c < x->ncols; c++)
             if (strcmp(x->cols[c].name, x->v->pk[p].name) == 0) {
-                int col = b->col_text0 + (int)c;
-                json_object_set_new(pk, x->v->pk[p].name,
-                                    PQgetisnull(b->res, item, col) ? json_null() : json_string(PQgetvalue(b->res, item, col)));
+                const char *text = queue_item_text(b, item, c, NULL);
+                json_object_set_new(pk, x->v->pk[p].name, text ? json_string(text) : json_null());
             }
     return pk;
 }
@@ -545,6 +680,7 @@ static int as_owner(executor *x, pgai_error *err)
 static int charge_item(executor *x, const queue_batch *b, int item, const item_state *it, pgai_error *err)
 {
     const vectorizer *v = x->v;
+    const char *step = item_step_name(it->step);
     int r = queue_item_retries(b, item);
     int retryable = r < v->loading.retries;
     int rc;
@@ -555,14 +691,13 @@ static int charge_item(executor *x, const queue_batch *b, int item, const item_s
     if (rc != PGAI_OK) return rc;
 
     json_t *pk = item_pk_json(x, b, item);
-    json_t *d = json_pack("{s:s, s:s, s:b, s:o}", "step", it->step, "error_reason", it->reason, "is_retryable",
+    json_t *d = json_pack("{s:s, s:s, s:b, s:o}", "step", step, "error_reason", it->reason, "is_retryable",
                           retryable, "pk", pk);
-    if (d && strcmp(it->step, "loading") == 0)
-        json_object_set_new(d, "loader", json_string(v->loading.kind == LOADING_URI ? "uri" : "column"));
+    if (d && it->step == STEP_LOADING) json_object_set_new(d, "loader", json_string(loader_name(x->loader)));
     char *details = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     char *pktext = pk ? json_dumps(pk, JSON_COMPACT) : NULL;
     char message[64];
-    snprintf(message, sizeof(message), "%s failed", it->step);
+    snprintf(message, sizeof(message), "%s failed", step);
     log_warn(x->a.lg, message, "vectorizer_id=%d pk='%s' retries=%d will_retry=%s error='%.300s'", v->id,
              pktext ? pktext : "?", r, retryable ? "true" : "false", it->reason);
     /* Error rows are the worker's bookkeeping: written with its own rights
@@ -576,102 +711,71 @@ static int charge_item(executor *x, const queue_batch *b, int item, const item_s
     return rc;
 }
 
-/* One batch. Returns PGAI_OK with *claimed = number of queue keys claimed (0: queue empty). */
+/* Failed items: no half-written documents, then each one is charged an attempt. */
+static int charge_failed_items(executor *x, batch *bt, pgai_error *err)
+{
+    size_t nundo = 0;
+    for (size_t k = 0; k < bt->npresent; k++)
+        if (bt->items[bt->present[k]].fate == ITEM_FAILED_UNDO) bt->undo[nundo++] = bt->present[k];
+    int rc = PGAI_OK;
+    if (nundo && x->v->destination.kind == DESTINATION_TABLE &&
+        (rc = store_delete_old(x->conn, x->v, bt->claim, bt->undo, nundo, NULL, err)) != PGAI_OK)
+        return rc;
+    for (size_t k = 0; k < bt->npresent; k++) {
+        const item_state *it = &bt->items[bt->present[k]];
+        if (!item_failed(it)) continue;
+        /* an old install: no retry columns, fail the batch as pgai */
+        if (!x->a.info->has_loading_retries) return error_set(err, PGAI_E_INVALID, "%s", it->reason);
+        if ((rc = charge_item(x, bt->claim, bt->present[k], it, err)) != PGAI_OK) return rc;
+    }
+    return PGAI_OK;
+}
+
+/* ---- one batch ----------------------------------------------------------------------- */
+
+/*
+ * One batch, in one transaction: claim -> load -> parse -> chunk -> format ->
+ * embed -> store -> track (charge failed items) -> commit. Returns PGAI_OK
+ * with *claimed = number of queue keys claimed (0: queue empty); on an error
+ * the transaction is rolled back and *provider_failed says whether the
+ * provider was the cause.
+ */
 static int run_batch(executor *x, long *processed, int *claimed, int *provider_failed, pgai_error *err)
 {
     *claimed = 0;
     *provider_failed = 0;
-    /* The source table is locked before the queue, in the order TRUNCATE's
-     * trigger takes them: the claim alone would lock the queue first and deadlock. */
-    int rc = db_exec(x->conn, x->begin_sql, err);
-    if (rc != PGAI_OK) {
-        pgai_error ignored;
-        if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* closing rolls back */ }
-        return rc;
-    }
-    if (x->trust.checked && (rc = trust_check_batch(x->conn, x->v, &x->trust, err)) != PGAI_OK) {
-        pgai_error ignored;
-        if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* closing rolls back */ }
-        return rc;
-    }
-    queue_batch b;
-    batch_work w = {0};
-    buf_init(&w.text, 0);
-    int *present = NULL, *undo = NULL;
-    item_state *items = NULL;
-    size_t npresent = 0;
+    int rc = begin_batch(x, err);
+    if (rc != PGAI_OK) return rc;
+    batch bt;
+    batch_init(&bt);
     embed_error eerr = {0};
-    if ((rc = queue_claim(x->conn, x->claim_sql, x->v, x->cols, x->ncols, x->a.max_document_bytes, &b, err)) !=
-        PGAI_OK)
-        goto fail;
-    *claimed = b.nitems;
-    log_debug(x->a.lg, "Items pulled from queue", "count=%d vectorizer_id=%d", b.nitems, x->v->id);
-    present = calloc((size_t)b.nitems + 1, sizeof(int));
-    undo = calloc((size_t)b.nitems + 1, sizeof(int));
-    items = calloc((size_t)b.nitems + 1, sizeof(item_state));
-    if (!present || !undo || !items) {
-        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
-        goto fail;
+    rc = claim_batch(x, &bt, err);
+    if (rc == PGAI_OK) {
+        *claimed = queue_batch_count(bt.claim);
+        rc = start_old_delete(x, &bt, err);
     }
-    for (int i = 0; i < b.nitems; i++)
-        if (queue_item_present(&b, i)) present[npresent++] = i;
-    /* The old chunks' DELETE runs while we chunk and wait for the provider.
-     * Not when the claim could not lock the source rows: a DELETE of a source
-     * row would then wait, in its trigger, for our locks on those chunks and
-     * miss the ones we write; deferred to just before the first write, the
-     * trigger does not wait and its commit is seen by store_delete_gone. */
-    if (x->v->destination.kind == DESTINATION_TABLE && !x->trust.may_lock_source) {
-        x->deferred_b = &b;
-        x->deferred_items = present;
-        x->deferred_n = npresent;
-    } else if (x->v->destination.kind == DESTINATION_TABLE &&
-               (rc = store_delete_old(x->conn, x->v, &b, present, npresent, &x->delete_pending, err)) != PGAI_OK) {
-        goto fail;
+    for (size_t k = 0; k < bt.npresent && rc == PGAI_OK; k++) rc = prepare_item(x, &bt, bt.present[k], err);
+    if (rc == PGAI_OK) {
+        log_debug(x->a.lg, "Chunks produced", "count=%zu vectorizer_id=%d", bt.work.nrows, x->v->id);
+        rc = embed_and_store(x, &bt, &eerr, err);
+        *provider_failed = rc != PGAI_OK && eerr.kind != EMBED_ERR_NONE;
     }
-    for (size_t k = 0; k < npresent; k++)
-        if ((rc = prepare_item(x, &b, present[k], &items[present[k]], &w, err)) != PGAI_OK) goto fail;
-    log_debug(x->a.lg, "Chunks produced", "count=%zu vectorizer_id=%d", w.nrows, x->v->id);
-    rc = embed_and_store(x, &b, &w, items, &eerr, err);
-    if (rc != PGAI_OK) {
-        *provider_failed = eerr.kind != EMBED_ERR_NONE;
-        goto fail;
-    }
-    if ((rc = settle(x, err)) != PGAI_OK) goto fail; /* when no row was written */
-    /* Failed items: no half-written documents, then charge each one attempt. */
-    size_t nundo = 0;
-    for (size_t k = 0; k < npresent; k++)
-        if (items[present[k]].failed && items[present[k]].wrote) undo[nundo++] = present[k];
-    if (nundo && x->v->destination.kind == DESTINATION_TABLE &&
-        (rc = store_delete_old(x->conn, x->v, &b, undo, nundo, NULL, err)) != PGAI_OK)
-        goto fail;
-    for (size_t k = 0; k < npresent; k++) {
-        if (!items[present[k]].failed) continue;
-        if (!x->a.info->has_loading_retries) { /* an old install: no retry columns, fail the batch as pgai */
-            rc = error_set(err, PGAI_E_INVALID, "%s", items[present[k]].reason);
-            goto fail;
-        }
-        if ((rc = charge_item(x, &b, present[k], &items[present[k]], err)) != PGAI_OK) goto fail;
-    }
+    if (rc == PGAI_OK) rc = finish_old_delete(x, &bt, err); /* when no row was written */
+    if (rc == PGAI_OK) rc = charge_failed_items(x, &bt, err);
     /* Without row locks a DELETE could have committed meanwhile; its trigger
      * missed the chunks we wrote. (One still open now is the window that only
      * the lock closes: docs/design.md.) */
-    if (!x->trust.may_lock_source && x->v->destination.kind == DESTINATION_TABLE &&
-        (rc = store_delete_gone(x->conn, x->v, &b, present, npresent, err)) != PGAI_OK)
-        goto fail;
-    if ((rc = db_exec(x->conn, "commit", err)) != PGAI_OK) goto fail;
-    *processed = (long)npresent;
-    free(present), free(undo), free(items);
-    work_free(&w);
-    queue_batch_free(&b);
-    return PGAI_OK;
-fail:
-    free(present), free(undo), free(items);
-    work_free(&w);
-    if (b.res) queue_batch_free(&b);
-    x->delete_pending = 0; /* ROLLBACK below discards its result */
-    x->deferred_b = NULL;
-    pgai_error ignored;
-    if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* a broken connection rolls back by itself */ }
+    if (rc == PGAI_OK && !x->trust.may_lock_source && x->v->destination.kind == DESTINATION_TABLE)
+        rc = store_delete_gone(x->conn, x->v, bt.claim, bt.present, bt.npresent, err);
+    if (rc == PGAI_OK) rc = db_exec(x->conn, "commit", err);
+    if (rc == PGAI_OK) {
+        *processed = (long)bt.npresent;
+    } else {
+        /* the rollback also discards the result of a DELETE still in flight */
+        pgai_error ignored;
+        if (db_exec(x->conn, "rollback", &ignored) != PGAI_OK) { /* a broken connection rolls back by itself */ }
+    }
+    batch_free(&bt);
     return rc;
 }
 

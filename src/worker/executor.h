@@ -1,8 +1,9 @@
 /*
  * executor: drains one vectorizer's queue on one connection, batch after
- * batch, each batch in one transaction: claim -> load -> chunk -> format ->
- * embed -> store -> commit. The worker runs `concurrency` executors per
- * vectorizer, each in its own thread with its own connection and HTTP client.
+ * batch, each batch in one transaction: claim -> load -> parse -> chunk ->
+ * format -> embed -> store -> track -> commit. The worker runs `concurrency`
+ * executors per vectorizer, each in its own thread with its own connection
+ * and HTTP client.
  */
 #ifndef PGAI_EXECUTOR_H
 #define PGAI_EXECUTOR_H
