@@ -408,7 +408,7 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
         float *vec = malloc(nrows * (size_t)ws->dim * sizeof(float));
         if (!tokens || !ends || !vec) die("batch", "out of memory");
         for (size_t i = 0; i < nrows; i++) {
-            tokens[i] = embedder_token_estimate(emb, rows[i].chunk, rows[i].chunk_len);
+            tokens[i] = embedder_token_estimate(emb, rows[i].chunk_len);
             memcpy(vec + i * (size_t)ws->dim, owners[i]->vectors + (size_t)rows[i].seq * (size_t)ws->dim,
                    (size_t)ws->dim * sizeof(float));
         }

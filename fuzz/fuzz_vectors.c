@@ -1,20 +1,33 @@
 /*
- * fuzz_vectors: vectors_parse, the scanner of embedding responses (OpenAI
- * and Voyage {"data": [...]}, Ollama {"embeddings": [...]}), and
- * base64_decode, which reads the base64 vectors in them.
+ * fuzz_vectors: vectors_parse, the scanner of embedding responses, with the
+ * shapes in use (OpenAI and Voyage {"data": [...]}, Ollama {"embeddings":
+ * [...]}) and the ones its descriptor is made for (Cohere, Gemini, Bedrock
+ * Titan, a bare list), and base64_decode, which reads the base64 vectors.
  *
- * Input: byte 0 picks the shape (bit 0), byte 1 the number of inputs n
- * (0..8), byte 2 the dimensions (0..32); the rest is the response body.
+ * Input: byte 0 picks the shape (mod 6: 0 OpenAI, 1 Ollama, as the seeds
+ * have it), byte 1 the number of inputs n (0..8), byte 2 the dimensions
+ * (0..32); the rest is the response body.
  * The body is passed as embed.c passes it: a buffer whose byte after the
  * end is NUL (http.c's buf always is; vectors.c relies on it for strtod).
  */
 #include <math.h>
 
+#include "../tests/unit/base64_encode.h"
 #include "embed/vectors.h"
 #include "fuzz_common.h"
+#include "util/base64.h"
 
 #define MAX_N 8
 #define MAX_DIM 32
+
+static const vectors_shape shapes[] = {
+    {.path = {"data"}, .vector_key = "embedding", .index_key = "index", .base64 = 1}, /* OpenAI, Voyage */
+    {.path = {"embeddings"}},                                                         /* Ollama */
+    {.path = {"embeddings", "float"}},                                                /* Cohere v2 */
+    {.path = {"embeddings"}, .vector_key = "values"},                                 /* Gemini */
+    {.path = {"embedding"}, .single = 1},                                             /* Bedrock Titan */
+    {.path = {NULL}, .base64 = 1},                                                    /* a bare list */
+};
 
 static void check_base64(const uint8_t *data, size_t size)
 {
@@ -48,7 +61,7 @@ static void check_base64(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_in in = {data, size};
-    vectors_shape shape = (fuzz_byte(&in) & 1) ? VECTORS_OLLAMA : VECTORS_DATA_ARRAY;
+    const vectors_shape *shape = &shapes[fuzz_byte(&in) % (sizeof(shapes) / sizeof(*shapes))];
     size_t n = fuzz_byte(&in) % (MAX_N + 1);
     size_t dim = fuzz_byte(&in) % (MAX_DIM + 1);
 

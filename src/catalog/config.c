@@ -226,13 +226,16 @@ static int dump_object(parse_ctx *c, json_t *o, const char *key, const char *pat
 
 static int parse_embedding(parse_ctx *c, json_t *o, vectorizer *v)
 {
+    /* pgai's implementations, the ones its SQL can write; which of them this
+     * build can embed with is embed/providers.c's business */
     static const char *const names[] = {"openai", "ollama", "voyageai", "litellm"};
     int kind = 0;
     long dims = 0, outdim = 0;
     if (get_impl(c, o, "embedding", names, 4, &kind) != 0) return -1;
     v->embedding.kind = (embedding_kind)kind;
     v->embedding.implementation = names[kind];
-    int dims_required = kind != EMBEDDING_OPENAI; /* pgai: optional for OpenAI, required otherwise */
+    v->embedding.json = o;
+    int dims_required = strcmp(names[kind], "openai") != 0; /* pgai: optional for OpenAI, required otherwise */
     if (get_str(c, o, "embedding", "model", 1, &v->embedding.model) != 0 ||
         get_int(c, o, "embedding", "dimensions", dims_required, 0, &dims) != 0 ||
         get_str(c, o, "embedding", "user", 0, &v->embedding.user) != 0 ||

@@ -17,6 +17,9 @@ typedef enum { LOADING_COLUMN, LOADING_URI } loading_kind;
 typedef enum { PARSING_AUTO, PARSING_NONE, PARSING_PYMUPDF, PARSING_DOCLING } parsing_kind;
 typedef enum { CHUNKING_NONE, CHUNKING_CHARACTER, CHUNKING_RECURSIVE } chunking_kind;
 typedef enum { FORMATTING_PYTHON_TEMPLATE, FORMATTING_CHUNK_VALUE } formatting_kind;
+/* Only worker.c's unsupported-provider check still reads this; the embed
+ * module finds providers by name (embed/providers.c). To go once that check
+ * uses embed_provider_missing. */
 typedef enum { EMBEDDING_OPENAI, EMBEDDING_OLLAMA, EMBEDDING_VOYAGEAI, EMBEDDING_LITELLM } embedding_kind;
 typedef enum { DESTINATION_TABLE, DESTINATION_COLUMN } destination_kind;
 
@@ -67,6 +70,9 @@ typedef struct vectorizer {
         int output_dimension;
         const char *output_dtype;
         char *extra_options_json; /* litellm, serialised (owned); NULL if absent */
+        /* The embedding object itself (json_t *, owned by doc_): a provider
+         * reads its own keys from it (embed_config_get), with no field here. */
+        const void *json;
     } embedding;
     struct {
         int batch_size;  /* effective: clamped to 1..2048, default 50 (1 for uri loading) */

@@ -1,4 +1,5 @@
-/* embed: provider dispatch, request sizing and the HTTP retry loop; see embed.h. */
+/* embed: the driver every provider shares (request, headers, retries, status
+ * classification, response), request sizing; see embed.h and provider.h. */
 #include "embed/embed.h"
 
 #include <limits.h>
@@ -25,6 +26,9 @@
  * size; a larger one (a rare huge batch) is freed once its request is done. */
 #define KEEP_BUFFER_BYTES ((size_t)8 << 20)
 #define BODY_EXCERPT_BYTES 300 /* of a non-JSON error body: enough for a proxy's or a server's one-line reason */
+/* Request headers in all: room for a SigV4 signature with a session token. */
+#define MAX_HEADER_BYTES ((size_t)64 << 10)
+#define HEADER_RESERVE_BYTES 4096
 
 int embed_set_error(embed_error *err, embed_error_kind kind, long status, const char *fmt, ...)
 {
@@ -35,6 +39,23 @@ int embed_set_error(embed_error *err, embed_error_kind kind, long status, const 
     vsnprintf(err->message, sizeof(err->message), fmt, ap);
     va_end(ap);
     return -1;
+}
+
+void embed_error_message(embed_error *err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof(err->message), fmt, ap);
+    va_end(ap);
+}
+
+embed_error_kind embed_status_kind(long status)
+{
+    if (status / 100 == 2) return EMBED_ERR_NONE;
+    if (status == 400 || status == 422) return EMBED_ERR_INPUT;
+    if (status == 429) return EMBED_ERR_RATE;
+    if (status == 408 || status == 409 || status >= 500) return EMBED_ERR_UNAVAILABLE;
+    return EMBED_ERR_CONFIG;
 }
 
 void embed_trim_url(char *dst, size_t n, const char *base)
@@ -170,28 +191,27 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
         err->kind = EMBED_ERR_CONFIG;
         return -1;
     }
-    const provider_ops *ops;
-    switch (v->embedding.kind) {
-    case EMBEDDING_OPENAI: ops = &openai_provider; break;
-    case EMBEDDING_OLLAMA: ops = &ollama_provider; break;
-    case EMBEDDING_VOYAGEAI: ops = &voyage_provider; break;
-    default:
+    const provider_ops *ops = embed_provider_find(v->embedding.implementation);
+    if (!ops)
         return embed_set_error(err, EMBED_ERR_CONFIG, 0,
                                "the %s embedding provider is not supported by this version of pgai in C",
-                               v->embedding.implementation);
-    }
+                               v->embedding.implementation ? v->embedding.implementation : "(unnamed)");
     embedder *e = calloc(1, sizeof(*e));
     if (!e) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
     e->ops = ops;
     e->v = v;
     e->env = settings;
     buf_init(&e->request, 0);
+    buf_init(&e->headers.text, MAX_HEADER_BYTES);
+    /* room for the usual headers at once: a buffer that grew would leave a
+     * copy of the key behind in the memory it gave back */
+    if (buf_reserve(&e->headers.text, HEADER_RESERVE_BYTES) != 0) { /* it will grow as needed */ }
     http_response_init(&e->resp);
     if (e->env.max_retries <= 0) e->env.max_retries = DEFAULT_MAX_RETRIES;
     if (e->env.max_rate_retries <= 0) e->env.max_rate_retries = DEFAULT_MAX_RATE_RETRIES;
     e->dimensions = v->embedding.dimensions;
     if (api_key && !(e->api_key = strdup(api_key))) {
-        free(e);
+        embedder_free(e);
         return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
     }
     if (http_client_new(&e->http, env->abort) != 0) {
@@ -214,8 +234,10 @@ void embedder_free(embedder *e)
         memset(e->api_key, 0, strlen(e->api_key));
         free(e->api_key);
     }
+    if (e->priv && e->ops->free_priv) e->ops->free_priv(e->priv);
     http_client_free(e->http);
     buf_free(&e->request);
+    buf_free(&e->headers.text); /* wiped after every request already */
     http_response_free(&e->resp);
     free(e);
 }
@@ -260,13 +282,46 @@ int embedder_setup(embedder *e, embed_error *err)
     return rc;
 }
 
+void embedder_as_query(embedder *e)
+{
+    if (e->ops->as_query) e->ops->as_query(e);
+}
+
+int embedder_prepare_input(embedder *e, const char *text, size_t len, const char **sent, size_t *sent_len,
+                           char **owned, embed_error *err)
+{
+    memset(err, 0, sizeof(*err));
+    *sent = text;
+    *sent_len = len;
+    *owned = NULL;
+    return e->ops->prepare_input ? e->ops->prepare_input(e, text, len, sent, sent_len, owned, err) : 0;
+}
+
 size_t embedder_max_inputs(const embedder *e) { return e->max_inputs; }
 double embedder_max_tokens(const embedder *e) { return e->max_tokens; }
 int embedder_dimensions(const embedder *e) { return e->dimensions; }
 
-double embedder_token_estimate(const embedder *e, const char *text, size_t len)
+double embedder_token_estimate(const embedder *e, size_t len) { return e->tokens_per_byte * (double)len; }
+
+/* The shared request cycle: build, send (headers, retries), classify, read. */
+static int embed_request(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
+                         embed_error *err)
 {
-    return e->tokens_per_byte * (double)len;
+    const provider_ops *ops = e->ops;
+    if (ops->build_request(e, texts, lens, n, err) != 0 || embed_send(e, e->url, err) != 0) return -1;
+    const http_response *resp = &e->resp;
+    embed_error_kind kind = embed_status_kind(resp->status);
+    if (kind != EMBED_ERR_NONE) {
+        embed_set_error(err, kind, resp->status, "HTTP status %ld", resp->status);
+        if (ops->error_message) ops->error_message(e, resp, err);
+        return -1;
+    }
+    if (ops->read_response) return ops->read_response(e, resp, n, out, err);
+    char msg[300];
+    if (vectors_parse(resp->body.data ? resp->body.data : "", resp->body.len, ops->vectors, n, (size_t)e->dimensions,
+                      out, msg, sizeof(msg)) != 0)
+        return embed_set_error(err, EMBED_ERR_RESPONSE, resp->status, "%s", msg);
+    return 0;
 }
 
 int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out, embed_error *err)
@@ -274,7 +329,7 @@ int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, si
     memset(err, 0, sizeof(*err));
     if (n == 0) return 0;
     e->sent_url[0] = '\0';
-    int rc = e->ops->embed(e, texts, lens, n, out, err);
+    int rc = embed_request(e, texts, lens, n, out, err);
     release_large_buffers(e);
     if (rc != 0) finish_error(e, err);
     return rc;
@@ -305,7 +360,8 @@ long embed_plan(const double *token_lens, size_t n, size_t max_inputs, double ma
     return groups;
 }
 
-int embed_post(embedder *e, const char *url, const char *const *headers, embed_error *err)
+/* One request with its retries; see embed_send. */
+static int embed_post(embedder *e, const char *url, const char *const *headers, embed_error *err)
 {
     http_response *resp = &e->resp;
     http_request req = {.url = url, .headers = headers, .body = e->request.data ? e->request.data : "",
@@ -319,7 +375,7 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
         int rate = rc == 0 && resp->status == 429;
         int retryable = rc != 0 ? resp->failure != HTTP_CANCELLED && resp->failure != HTTP_TOO_LARGE &&
                                       resp->failure != HTTP_BAD_URL
-                                : http_status_retryable(resp->status);
+                                : embed_status_kind(resp->status) == EMBED_ERR_UNAVAILABLE || rate;
         /* 429s have their own, larger budget: a rate limit means "slower", not "broken" */
         int budget_left = rate ? rate_limits < e->env.max_rate_retries : failures < e->env.max_retries;
         if (!retryable || !budget_left) {
@@ -349,6 +405,68 @@ int embed_post(embedder *e, const char *url, const char *const *headers, embed_e
         if (cancel_sleep(e->env.abort, delay))
             return embed_set_error(err, EMBED_ERR_CANCELLED, 0, "cancelled while waiting to retry");
     }
+}
+
+void embed_header_add(embed_headers *h, const char *fmt, ...)
+{
+    if (h->failed) return;
+    if (h->n == EMBED_MAX_HEADERS) {
+        h->failed = 1;
+        return;
+    }
+    size_t start = h->text.len;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = buf_vprintf(&h->text, fmt, ap);
+    va_end(ap);
+    /* each header keeps its NUL: the list handed to curl points into text */
+    if (rc != 0 || buf_append(&h->text, "", 1) != 0) {
+        h->failed = 1;
+        return;
+    }
+    h->start[h->n++] = start;
+}
+
+int embed_auth_bearer(embedder *e, const char *url, embed_headers *h, embed_error *err)
+{
+    if (e->api_key) embed_header_add(h, "Authorization: Bearer %s", e->api_key);
+    return 0;
+}
+
+/* The headers hold credentials: nothing of them stays in memory between requests. */
+static void headers_wipe(embed_headers *h)
+{
+    if (h->text.data) memset(h->text.data, 0, h->text.len);
+    buf_reset(&h->text);
+    h->n = 0;
+    h->failed = 0;
+}
+
+int embed_send(embedder *e, const char *url, embed_error *err)
+{
+    embed_headers *h = &e->headers;
+    headers_wipe(h);
+    embed_header_add(h, "Content-Type: application/json");
+    embed_header_add(h, "Accept: application/json");
+    int rc = e->ops->auth ? e->ops->auth(e, url, h, err) : 0;
+    if (rc == 0 && h->failed)
+        rc = embed_set_error(err, EMBED_ERR_CONFIG, 0, "the request headers do not fit (more than %d or %zu bytes)",
+                             EMBED_MAX_HEADERS, MAX_HEADER_BYTES);
+    if (rc == 0) {
+        const char *list[EMBED_MAX_HEADERS + 1];
+        for (size_t i = 0; i < h->n; i++) list[i] = h->text.data + h->start[i];
+        list[h->n] = NULL;
+        rc = embed_post(e, url, list, err);
+        if (rc != 0 && e->ops->error_message) e->ops->error_message(e, &e->resp, err);
+    }
+    headers_wipe(h);
+    return rc;
+}
+
+const json_t *embed_config_get(const embedder *e, const char *key)
+{
+    const json_t *o = e->v->embedding.json;
+    return json_is_object(o) ? json_object_get(o, key) : NULL;
 }
 
 /* The request helpers do not check each append: a failed one marks the buf
@@ -396,16 +514,5 @@ int embed_request_texts(embedder *e, const char *const *texts, const size_t *len
 int embed_request_end(embedder *e, embed_error *err)
 {
     if (buf_append(&e->request, "}", 1) != 0) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
-    return 0;
-}
-
-int embed_parse_vectors(embedder *e, const http_response *resp, int ollama_shape, size_t n, float *out,
-                        embed_error *err)
-{
-    char msg[300];
-    if (vectors_parse(resp->body.data ? resp->body.data : "", resp->body.len,
-                      ollama_shape ? VECTORS_OLLAMA : VECTORS_DATA_ARRAY, n, (size_t)e->dimensions, out, msg,
-                      sizeof(msg)) != 0)
-        return embed_set_error(err, EMBED_ERR_RESPONSE, resp->status, "%s", msg);
     return 0;
 }

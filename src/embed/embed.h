@@ -1,9 +1,10 @@
 /*
  * embed: the embedding providers behind one interface. An embedder belongs
  * to one executor thread (it owns that thread's HTTP connection, kept alive
- * between requests). The executor asks it how to size requests (inputs and
- * estimated tokens per request, pgai's rules), then calls embedder_embed once
- * per request group.
+ * between requests). The executor has it prepare each input (OpenAI's
+ * truncation), asks it how to size requests (inputs and estimated tokens per
+ * request, pgai's rules), then calls embedder_embed once per request group.
+ * The providers themselves are behind provider.h.
  *
  * Errors are classified so the executor can decide who pays: the item (the
  * provider rejected that text), the batch (auth, unknown model, provider
@@ -58,14 +59,35 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
     __attribute__((warn_unused_result));
 void embedder_free(embedder *e);
 
+/* NULL when this build has a provider for embedding.implementation; else
+ * what the vectorizer needs that it lacks, for a message such as "this
+ * vectorizer needs %s": "the LiteLLM embedding provider". */
+const char *embed_provider_missing(const char *implementation);
+
 /* One-time work before the first batch (Ollama: make sure the model is pulled). */
 int embedder_setup(embedder *e, embed_error *err) __attribute__((warn_unused_result));
 
+/* The texts this embedder will embed are search queries, not documents
+ * (Voyage embeds the two differently). Call before the first request. */
+void embedder_as_query(embedder *e);
+
+/*
+ * What the provider is sent for one input (the stored chunk keeps its full
+ * text): *sent and *sent_len are text itself, or a shortened copy in *owned
+ * (malloc'ed, for the caller to free; NULL when none). OpenAI cuts a text
+ * over its model's context to that many tokens, logging "chunk truncated".
+ * EMBED_ERR_INPUT: this input cannot be sent (OpenAI: text holding a special
+ * token such as <|endoftext|>, which pgai's tokenizer refuses too); any
+ * other kind fails the batch.
+ */
+int embedder_prepare_input(embedder *e, const char *text, size_t len, const char **sent, size_t *sent_len,
+                           char **owned, embed_error *err) __attribute__((warn_unused_result));
+
 /* Request sizing: inputs per request, and a token budget (0 = none) with the
- * per-input estimate it is measured in. */
+ * estimate of an input of len bytes it is measured in. */
 size_t embedder_max_inputs(const embedder *e);
 double embedder_max_tokens(const embedder *e);
-double embedder_token_estimate(const embedder *e, const char *text, size_t len);
+double embedder_token_estimate(const embedder *e, size_t len);
 
 /* Embeds texts[0..n) in one request, writing n * dims floats to out. */
 int embedder_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out, embed_error *err)

@@ -76,37 +76,33 @@ static int ollama_init(embedder *e, embed_error *err)
     return 0;
 }
 
+static const vectors_shape ollama_vectors = {.path = {"embeddings"}};
+
 /* Ollama errors are {"error": "..."}; pgai renders "<error> (status code: N)". */
-static int ollama_http_error(const http_response *resp, embed_error *err, embed_error_kind kind)
+static void ollama_status_message(const http_response *resp, embed_error *err)
 {
     json_t *doc = resp->body.len ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
     const char *msg = doc ? json_string_value(json_object_get(doc, "error")) : NULL;
     char excerpt[320];
-    embed_set_error(err, kind, resp->status, "%.900s (status code: %ld)",
-                    msg ? msg : embed_body_excerpt(resp, excerpt, sizeof(excerpt)), resp->status);
+    embed_error_message(err, "%.900s (status code: %ld)", msg ? msg : embed_body_excerpt(resp, excerpt, sizeof(excerpt)),
+                        resp->status);
     json_decref(doc);
-    return -1;
 }
 
-static embed_error_kind ollama_kind(long status)
+static void ollama_error_message(embedder *e, const http_response *resp, embed_error *err)
 {
-    return status == 400 ? EMBED_ERR_INPUT
-           : status == 429 ? EMBED_ERR_RATE
-           : status >= 500 || status == 408 || status == 409 ? EMBED_ERR_UNAVAILABLE
-                                                              : EMBED_ERR_CONFIG;
+    if (resp->failure == HTTP_OK)
+        ollama_status_message(resp, err);
+    else if (resp->failure == HTTP_CONNECT && err->kind == EMBED_ERR_UNAVAILABLE)
+        embed_error_message(err, OLLAMA_CONNECT_ERROR); /* the ollama-python client's text, as pgai shows it */
 }
-
-static const char *const json_headers[] = {"Content-Type: application/json", "Accept: application/json", NULL};
 
 /* POSTs e->request to base + path; the response is in e->resp. */
 static int ollama_post(embedder *e, const char *path, embed_error *err)
 {
     char url[1280];
     snprintf(url, sizeof(url), "%s%s", e->base, path);
-    int rc = embed_post(e, url, json_headers, err);
-    if (rc != 0 && err->kind == EMBED_ERR_UNAVAILABLE && e->resp.failure == HTTP_CONNECT)
-        embed_set_error(err, EMBED_ERR_UNAVAILABLE, 0, OLLAMA_CONNECT_ERROR);
-    return rc;
+    return embed_send(e, url, err);
 }
 
 static int ollama_setup(embedder *e, embed_error *err)
@@ -135,11 +131,13 @@ static int ollama_setup(embedder *e, embed_error *err)
             if (embed_request_end(e, err) != 0) return -1;
             rc = ollama_post(e, "/api/pull", err);
             if (rc == 0 && resp->status / 100 != 2) {
-                ollama_http_error(resp, err, EMBED_ERR_CONFIG);
+                /* whatever the status: without the model nothing can be embedded */
+                err->kind = EMBED_ERR_CONFIG;
+                err->status = resp->status;
+                ollama_status_message(resp, err);
                 char detail[sizeof(err->message)];
                 snprintf(detail, sizeof(detail), "%s", err->message);
-                embed_set_error(err, EMBED_ERR_CONFIG, resp->status, "pulling the ollama model '%s' failed: %s", model,
-                                detail);
+                embed_error_message(err, "pulling the ollama model '%s' failed: %s", model, detail);
                 rc = -1;
             }
         }
@@ -148,8 +146,8 @@ static int ollama_setup(embedder *e, embed_error *err)
     return rc;
 }
 
-static int ollama_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
-                        embed_error *err)
+static int ollama_build_request(embedder *e, const char *const *texts, const size_t *lens, size_t n,
+                                embed_error *err)
 {
     embed_request_begin(e);
     embed_request_key(e, "model");
@@ -171,15 +169,15 @@ static int ollama_embed(embedder *e, const char *const *texts, const size_t *len
         embed_request_key(e, "keep_alive");
         embed_request_string(e, e->v->embedding.keep_alive);
     }
-    if (embed_request_end(e, err) != 0) return -1;
-    int rc = ollama_post(e, "/api/embed", err);
-    if (rc == 0) {
-        if (e->resp.status / 100 != 2)
-            rc = ollama_http_error(&e->resp, err, ollama_kind(e->resp.status));
-        else
-            rc = embed_parse_vectors(e, &e->resp, 1, n, out, err);
-    }
-    return rc;
+    return embed_request_end(e, err);
 }
 
-const provider_ops ollama_provider = {"ollama", ollama_init, ollama_setup, ollama_embed};
+/* No auth hook: Ollama takes no key, and pgai sends none. */
+const provider_ops ollama_provider = {
+    .name = "ollama",
+    .vectors = &ollama_vectors,
+    .init = ollama_init,
+    .setup = ollama_setup,
+    .build_request = ollama_build_request,
+    .error_message = ollama_error_message,
+};

@@ -56,14 +56,13 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
     if (rc == PGAI_OK) rc = catalog_api_key(conn, &info, v, environment, NULL, &key, err);
     PQfinish(conn);
     if (rc == PGAI_OK) {
-        /* a query, not a document: Voyage embeds the two differently */
-        vectorizer as_query = *v;
-        if (as_query.embedding.kind == EMBEDDING_VOYAGEAI) as_query.embedding.input_type = "query";
         embed_env env = {.environment = environment};
         embed_error eerr;
         embedder *e = NULL;
         size_t len = strlen(text);
-        if (embedder_new(&as_query, key, &env, &e, &eerr) != 0 || embedder_setup(e, &eerr) != 0) {
+        int made = embedder_new(v, key, &env, &e, &eerr) == 0;
+        if (made) embedder_as_query(e); /* a query, not a document: some providers embed the two differently */
+        if (!made || embedder_setup(e, &eerr) != 0) {
             rc = error_set(err, eerr.kind == EMBED_ERR_CONFIG ? PGAI_E_INVALID : PGAI_E_PROVIDER, "%s", eerr.message);
         } else {
             int dim = embedder_dimensions(e);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "embed/bpe_merge.h"
+#include "util/base64.h"
 
 /* The rank file, linked in by mk/tokenizer.mk (hidden: not part of the ABI). */
 extern const unsigned char cl100k_tiktoken_data[] __attribute__((visibility("hidden")));
@@ -120,39 +121,6 @@ static uint32_t rank_of(const void *ctx, const uint8_t *b, size_t n)
     }
 }
 
-static int b64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decodes standard padded base64 s[0..n) into out; returns the byte count or -1. */
-static long b64_decode(const uint8_t *s, size_t n, uint8_t *out)
-{
-    if (n == 0 || n % 4) return -1;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 4) {
-        int v[4], pad = 0;
-        for (int k = 0; k < 4; k++) {
-            if (s[i + k] == '=' && i + 4 == n && k >= 2) {
-                v[k] = 0;
-                pad++;
-            } else if (pad || (v[k] = b64_value(s[i + k])) < 0) {
-                return -1; /* bad character, or data after padding */
-            }
-        }
-        uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
-        out[o++] = (uint8_t)(x >> 16);
-        if (pad < 2) out[o++] = (uint8_t)(x >> 8);
-        if (pad < 1) out[o++] = (uint8_t)x;
-    }
-    return (long)o;
-}
-
 static void tokenizer_free(bpe_tokenizer *t)
 {
     free(t->blob);
@@ -236,7 +204,13 @@ static int parse_ranks(bpe_tokenizer *t, const uint8_t *data, size_t size, char 
         const uint8_t *nl = memchr(sp, '\n', size - (size_t)(sp - data));
         uint32_t r = 0;
         for (const uint8_t *d = sp + 1; d < nl; d++) r = r * 10 + (uint32_t)(*d - '0');
-        long n = b64_decode(data + i, (size_t)(sp - (data + i)), t->blob + used);
+        /* tiktoken writes padded base64: a length that is not a multiple of 4,
+         * or more than two '=', is a corrupt line, not a token */
+        const char *b64 = (const char *)data + i;
+        size_t b64len = (size_t)(sp - (data + i));
+        long n = b64len == 0 || b64len % 4 || b64[b64len - 3] == '='
+                     ? -1
+                     : base64_decode(b64, b64len, t->blob + used, size / 4 * 3 + 1 - used);
         if (n <= 0) {
             set_err(err, errlen, "rank file: bad base64 at byte %zu", i);
             return -1;

@@ -31,9 +31,6 @@
 
 typedef struct bpe_tokenizer bpe_tokenizer;
 
-/* The context length of text-embedding-ada-002 and text-embedding-3-*. */
-#define BPE_OPENAI_EMBED_MAX_TOKENS 8191
-
 /* Parses the embedded cl100k_base ranks once (pthread_once) and returns the
  * shared read-only tokenizer; NULL (with err) if that failed. */
 const bpe_tokenizer *bpe_cl100k(char *err, size_t errlen);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/base64.h"
+
 #define MAX_DEPTH 64
 
 typedef struct scan {
@@ -129,10 +131,11 @@ static int number_array(scan *s, size_t dim, float *out)
     return i == dim ? 0 : scan_fail(s, "expected %zu dimensions, got %zu", dim, i);
 }
 
-static int embedding_value(scan *s, size_t dim, float *out)
+/* A vector: a number array, or (when the shape allows it) a base64 string. */
+static int vector_value(scan *s, const vectors_shape *shape, size_t dim, float *out)
 {
     ws(s);
-    if (s->p < s->end && *s->p == '"') {
+    if (shape->base64 && s->p < s->end && *s->p == '"') {
         /* Not raw_string: base64 has no escapes and no control characters, so
          * the decoder itself rejects anything the scan would have. */
         const char *b = ++s->p;
@@ -160,33 +163,46 @@ static int embedding_value(scan *s, size_t dim, float *out)
     return number_array(s, dim, out);
 }
 
-static int index_ok(scan *s, long index, size_t n, const unsigned char *filled)
+/* What one parse fills, and how far it got. */
+typedef struct target {
+    const vectors_shape *shape;
+    size_t n, dim;
+    float *out;
+    unsigned char *filled; /* per input: its row was written */
+    size_t count;          /* vectors seen so far */
+    int found;             /* the path led somewhere */
+    char where[128];       /* the path as "a.b", for messages */
+} target;
+
+static int index_ok(scan *s, const target *t, long index)
 {
-    if (index >= 0 && (size_t)index < n && !filled[index]) return 0;
-    return scan_fail(s, "embedding index %ld out of range or repeated (expected %zu vectors)", index, n);
+    if (index >= 0 && (size_t)index < t->n && !t->filled[index]) return 0;
+    return scan_fail(s, "embedding index %ld out of range or repeated (expected %zu vectors)", index, t->n);
 }
 
 /*
- * One element of "data": {"embedding": ..., "index": i, ...}. OpenAI sends
- * "index" first, so the vector is decoded straight into its row; when the
- * index comes later (or never: order of appearance, as pgai trusts it), it is
- * decoded into a temporary row and copied.
+ * One element of the list as an object: {"embedding": ..., "index": i, ...}
+ * for OpenAI. OpenAI sends "index" first, so the vector is decoded straight
+ * into its row; when the index comes later (or never: order of appearance,
+ * as pgai trusts it), it is decoded into a temporary row and copied.
  */
-static int data_element(scan *s, size_t n, size_t dim, float *out, size_t pos, unsigned char *filled)
+static int element_object(scan *s, target *t)
 {
+    const vectors_shape *shape = t->shape;
+    size_t dim = t->dim;
     if (expect(s, '{') != 0) return -1;
     float *row = NULL, *tmp = NULL;
     long index = -1;
     ws(s);
-    if (s->p < s->end && *s->p == '}') return scan_fail(s, "an element of data has no embedding");
+    if (s->p < s->end && *s->p == '}') return scan_fail(s, "an element of %s has no %s", t->where, shape->vector_key);
     for (;;) {
         const char *k;
         size_t kn;
         if (raw_string(s, &k, &kn) != 0 || expect(s, ':') != 0) goto fail;
-        if (key_is(k, kn, "embedding")) {
+        if (key_is(k, kn, shape->vector_key)) {
             if (!row && index >= 0) {
-                if (index_ok(s, index, n, filled) != 0) goto fail;
-                row = out + (size_t)index * dim;
+                if (index_ok(s, t, index) != 0) goto fail;
+                row = t->out + (size_t)index * dim;
             } else if (!row) {
                 if (!(tmp = malloc((dim ? dim : 1) * sizeof(float)))) {
                     scan_fail(s, "out of memory");
@@ -194,8 +210,8 @@ static int data_element(scan *s, size_t n, size_t dim, float *out, size_t pos, u
                 }
                 row = tmp;
             }
-            if (embedding_value(s, dim, row) != 0) goto fail;
-        } else if (key_is(k, kn, "index")) {
+            if (vector_value(s, shape, dim, row) != 0) goto fail;
+        } else if (shape->index_key && key_is(k, kn, shape->index_key)) {
             ws(s);
             char *endp;
             long v = strtol(s->p, &endp, 10);
@@ -218,15 +234,15 @@ static int data_element(scan *s, size_t n, size_t dim, float *out, size_t pos, u
         break;
     }
     if (!row) {
-        scan_fail(s, "an element of data has no embedding");
+        scan_fail(s, "an element of %s has no %s", t->where, shape->vector_key);
         goto fail;
     }
     if (row == tmp) {
-        if (index < 0) index = (long)pos;
-        if (index_ok(s, index, n, filled) != 0) goto fail;
-        memcpy(out + (size_t)index * dim, tmp, dim * sizeof(float));
+        if (index < 0) index = (long)t->count;
+        if (index_ok(s, t, index) != 0) goto fail;
+        memcpy(t->out + (size_t)index * dim, tmp, dim * sizeof(float));
     }
-    filled[index] = 1;
+    t->filled[index] = 1;
     free(tmp);
     return 0;
 fail:
@@ -234,145 +250,82 @@ fail:
     return -1;
 }
 
-int vectors_parse(const char *body, size_t len, vectors_shape shape, size_t n, size_t dim, float *out, char *err,
-                  size_t errlen)
+/* The next vector of the response, in order of appearance. */
+static int next_vector(scan *s, target *t)
 {
-    scan s = {body, body + len, err, errlen};
-    const char *want_key = shape == VECTORS_OLLAMA ? "embeddings" : "data";
-    unsigned char *filled = calloc(n ? n : 1, 1);
-    if (!filled) return scan_fail(&s, "out of memory");
-    size_t count = 0;
-    int found = 0;
-    if (expect(&s, '{') != 0) goto fail;
-    ws(&s);
-    if (s.p < s.end && *s.p == '}') goto done;
+    if (t->count >= t->n) return scan_fail(s, "more vectors than the %zu inputs", t->n);
+    if (t->shape->vector_key) {
+        if (element_object(s, t) != 0) return -1;
+    } else {
+        if (vector_value(s, t->shape, t->dim, t->out + t->count * t->dim) != 0) return -1;
+        t->filled[t->count] = 1;
+    }
+    t->count++;
+    return 0;
+}
+
+static int vector_list(scan *s, target *t)
+{
+    if (expect(s, '[') != 0) return -1;
+    ws(s);
+    if (s->p < s->end && *s->p == ']') return s->p++, 0;
+    for (;;) {
+        if (next_vector(s, t) != 0) return -1;
+        ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
+            continue;
+        }
+        return expect(s, ']');
+    }
+}
+
+/* Walks down shape->path from level on; other members are skipped unread.
+ * A key that appears twice is followed both times (the count then tells). */
+static int follow_path(scan *s, target *t, int level)
+{
+    const char *key = level < VECTORS_MAX_PATH ? t->shape->path[level] : NULL;
+    if (!key) {
+        t->found = 1;
+        return t->shape->single ? next_vector(s, t) : vector_list(s, t);
+    }
+    if (expect(s, '{') != 0) return -1;
+    ws(s);
+    if (s->p < s->end && *s->p == '}') return s->p++, 0;
     for (;;) {
         const char *k;
         size_t kn;
-        if (raw_string(&s, &k, &kn) != 0 || expect(&s, ':') != 0) goto fail;
-        if (key_is(k, kn, want_key)) {
-            found = 1;
-            if (expect(&s, '[') != 0) goto fail;
-            ws(&s);
-            if (s.p < s.end && *s.p == ']') {
-                s.p++;
-            } else {
-                for (;;) {
-                    if (count >= n) {
-                        scan_fail(&s, "more vectors than the %zu inputs", n);
-                        goto fail;
-                    }
-                    if (shape == VECTORS_OLLAMA) {
-                        if (number_array(&s, dim, out + count * dim) != 0) goto fail;
-                        filled[count] = 1;
-                    } else if (data_element(&s, n, dim, out, count, filled) != 0) {
-                        goto fail;
-                    }
-                    count++;
-                    ws(&s);
-                    if (s.p < s.end && *s.p == ',') {
-                        s.p++;
-                        continue;
-                    }
-                    if (expect(&s, ']') != 0) goto fail;
-                    break;
-                }
-            }
-        } else if (skip_value(&s, 1) != 0) {
-            goto fail;
+        if (raw_string(s, &k, &kn) != 0 || expect(s, ':') != 0) return -1;
+        if (key_is(k, kn, key)) {
+            if (follow_path(s, t, level + 1) != 0) return -1;
+        } else if (skip_value(s, level + 1) != 0) {
+            return -1;
         }
-        ws(&s);
-        if (s.p < s.end && *s.p == ',') {
-            s.p++;
+        ws(s);
+        if (s->p < s->end && *s->p == ',') {
+            s->p++;
             continue;
         }
-        if (expect(&s, '}') != 0) goto fail;
-        break;
+        return expect(s, '}');
     }
-done:
-    if (!found) {
-        scan_fail(&s, "no \"%s\" in the response", want_key);
-        goto fail;
-    }
-    if (count != n) {
-        scan_fail(&s, "got %zu vectors for %zu inputs", count, n);
-        goto fail;
-    }
-    free(filled);
-    return 0;
-fail:
-    free(filled);
-    return -1;
 }
 
-/* Each base64 character's value plus one; 0 marks a character that is not base64. */
-static const unsigned char B64[256] = {
-    ['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6, ['G'] = 7, ['H'] = 8,
-    ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12, ['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16,
-    ['Q'] = 17, ['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-    ['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31, ['f'] = 32,
-    ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36, ['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40,
-    ['o'] = 41, ['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-    ['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
-    ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-};
-
-long base64_decode(const char *in, size_t inlen, unsigned char *out, size_t outcap)
+int vectors_parse(const char *body, size_t len, const vectors_shape *shape, size_t n, size_t dim, float *out,
+                  char *err, size_t errlen)
 {
-    /* Padding is accepted only at the end (any amount, or none). */
-    while (inlen > 0 && in[inlen - 1] == '=') inlen--;
-    const unsigned char *p = (const unsigned char *)in;
-    size_t groups = inlen / 4, tail = inlen % 4;
-    size_t total = groups * 3 + (tail ? tail - 1 : 0); /* a lone last character holds no whole byte */
-    if (out && total > outcap) return -1;
-    /* Whole groups: 4 characters make 3 bytes; one test for all four. */
-    size_t o = 0, i = 0;
-    for (size_t g = 0; g < groups; g++, i += 4, o += 3) {
-        unsigned a = B64[p[i]], b = B64[p[i + 1]], c = B64[p[i + 2]], d = B64[p[i + 3]];
-        if (!a | !b | !c | !d) return -1;
-        uint32_t v = (a - 1) << 18 | (b - 1) << 12 | (c - 1) << 6 | (d - 1);
-        if (out) {
-            out[o] = (unsigned char)(v >> 16);
-            out[o + 1] = (unsigned char)(v >> 8);
-            out[o + 2] = (unsigned char)v;
-        }
+    scan s = {body, body + len, err, errlen};
+    target t = {.shape = shape, .n = n, .dim = dim, .out = out};
+    size_t w = 0;
+    for (int i = 0; i < VECTORS_MAX_PATH && shape->path[i]; i++) {
+        int k = snprintf(t.where + w, sizeof(t.where) - w, "%s%s", i ? "." : "", shape->path[i]);
+        if (k < 0 || (size_t)k >= sizeof(t.where) - w) break; /* cut short: it is only for messages */
+        w += (size_t)k;
     }
-    /* The last 1-3 characters: each whole byte they hold. */
-    uint32_t acc = 0;
-    int bits = 0;
-    for (; i < inlen; i++) {
-        unsigned v = B64[p[i]];
-        if (!v) return -1;
-        acc = (acc << 6) | (v - 1);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (out) out[o] = (unsigned char)(acc >> bits);
-            o++;
-            acc &= (1u << bits) - 1;
-        }
-    }
-    return (long)o;
-}
-
-size_t base64_encode(const unsigned char *data, size_t n, char *out)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t o = 0, i = 0;
-    for (; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)data[i] << 16 | (uint32_t)data[i + 1] << 8 | data[i + 2];
-        out[o++] = tbl[v >> 18];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = tbl[(v >> 6) & 63];
-        out[o++] = tbl[v & 63];
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)data[i] << 16 | (i + 1 < n ? (uint32_t)data[i + 1] << 8 : 0);
-        out[o++] = tbl[v >> 18];
-        out[o++] = tbl[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-        out[o++] = '=';
-    }
-    out[o] = '\0';
-    return o;
+    if (!shape->path[0]) snprintf(t.where, sizeof(t.where), "the response");
+    if (!(t.filled = calloc(n ? n : 1, 1))) return scan_fail(&s, "out of memory");
+    int rc = follow_path(&s, &t, 0);
+    if (rc == 0 && !t.found) rc = scan_fail(&s, "no \"%s\" in the response", t.where);
+    if (rc == 0 && t.count != n) rc = scan_fail(&s, "got %zu vectors for %zu inputs", t.count, n);
+    free(t.filled);
+    return rc;
 }

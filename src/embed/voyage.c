@@ -11,6 +11,13 @@
 
 #define VOYAGE_DEFAULT_BASE "https://api.voyageai.com/v1"
 
+typedef struct voyage_state {
+    const char *input_type; /* the configuration's, or "query" for search texts; NULL: null */
+} voyage_state;
+
+static const vectors_shape voyage_vectors = {
+    .path = {"data"}, .vector_key = "embedding", .index_key = "index", .base64 = 1};
+
 static int voyage_init(embedder *e, embed_error *err)
 {
     /* VOYAGE_BASE_URL is ours: lets tests and proxies redirect it */
@@ -25,41 +32,32 @@ static int voyage_init(embedder *e, embed_error *err)
     e->tokens_per_byte = 0.25;
     if (e->v->embedding.output_dimension) e->dimensions = e->v->embedding.output_dimension;
     if (!e->dimensions) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "embedding.dimensions is required");
+    voyage_state *st = calloc(1, sizeof(*st));
+    if (!st) return embed_set_error(err, EMBED_ERR_CONFIG, 0, "out of memory");
+    st->input_type = e->v->embedding.input_type;
+    e->priv = st;
     return 0;
 }
 
-/* Voyage errors are {"detail": "..."}; 5xx get the SDK's fixed texts. */
-static int voyage_http_error(const http_response *resp, embed_error *err)
+/* Voyage embeds a search query differently from the documents it is matched against. */
+static void voyage_as_query(embedder *e)
 {
-    long st = resp->status;
-    if (st == 500) return embed_set_error(err, EMBED_ERR_UNAVAILABLE, st, "The server failed to process the request.");
-    if (st == 502 || st == 503 || st == 504)
-        return embed_set_error(err, EMBED_ERR_UNAVAILABLE, st, "The server is overloaded or not ready yet.");
-    embed_error_kind kind = st == 400 ? EMBED_ERR_INPUT : st == 429 ? EMBED_ERR_RATE : st >= 500 ? EMBED_ERR_UNAVAILABLE
-                                                                                                : EMBED_ERR_CONFIG;
-    json_t *doc = resp->body.len ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
-    const char *detail = doc ? json_string_value(json_object_get(doc, "detail")) : NULL;
-    char excerpt[320];
-    if (detail)
-        embed_set_error(err, kind, st, "%.900s", detail);
-    else
-        embed_set_error(err, kind, st, "HTTP code %ld from API (%s)", st, embed_body_excerpt(resp, excerpt, sizeof(excerpt)));
-    json_decref(doc);
-    return -1;
+    voyage_state *st = e->priv;
+    st->input_type = "query";
 }
 
-static int voyage_embed(embedder *e, const char *const *texts, const size_t *lens, size_t n, float *out,
-                        embed_error *err)
+static int voyage_build_request(embedder *e, const char *const *texts, const size_t *lens, size_t n,
+                                embed_error *err)
 {
-    const char *input_type = e->v->embedding.input_type;
+    const voyage_state *st = e->priv;
     embed_request_begin(e);
     embed_request_key(e, "input");
     if (embed_request_texts(e, texts, lens, n, err) != 0) return -1;
     embed_request_key(e, "model");
     embed_request_string(e, e->v->embedding.model);
     embed_request_key(e, "input_type");
-    if (input_type)
-        embed_request_string(e, input_type);
+    if (st->input_type)
+        embed_request_string(e, st->input_type);
     else
         embed_request_raw(e, "null");
     embed_request_key(e, "truncation");
@@ -76,18 +74,39 @@ static int voyage_embed(embedder *e, const char *const *texts, const size_t *len
         embed_request_key(e, "output_dtype");
         embed_request_string(e, e->v->embedding.output_dtype);
     }
-    if (embed_request_end(e, err) != 0) return -1;
-    char auth[1200] = "";
-    const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
-    if (e->api_key) {
-        snprintf(auth, sizeof(auth), "Authorization: Bearer %s", e->api_key);
-        headers[1] = auth;
-    }
-    int rc = embed_post(e, e->url, headers, err);
-    memset(auth, 0, sizeof(auth));
-    if (rc == 0)
-        rc = e->resp.status / 100 != 2 ? voyage_http_error(&e->resp, err) : embed_parse_vectors(e, &e->resp, 0, n, out, err);
-    return rc;
+    return embed_request_end(e, err);
 }
 
-const provider_ops voyage_provider = {"voyageai", voyage_init, NULL, voyage_embed};
+/* Voyage errors are {"detail": "..."}; 500 and 502-504 get the SDK's fixed texts. */
+static void voyage_error_message(embedder *e, const http_response *resp, embed_error *err)
+{
+    if (resp->failure != HTTP_OK) return; /* curl's text says it */
+    long st = resp->status;
+    if (st == 500) {
+        embed_error_message(err, "The server failed to process the request.");
+        return;
+    }
+    if (st == 502 || st == 503 || st == 504) {
+        embed_error_message(err, "The server is overloaded or not ready yet.");
+        return;
+    }
+    json_t *doc = resp->body.len ? json_loadb(resp->body.data, resp->body.len, 0, NULL) : NULL;
+    const char *detail = doc ? json_string_value(json_object_get(doc, "detail")) : NULL;
+    char excerpt[320];
+    if (detail)
+        embed_error_message(err, "%.900s", detail);
+    else
+        embed_error_message(err, "HTTP code %ld from API (%s)", st, embed_body_excerpt(resp, excerpt, sizeof(excerpt)));
+    json_decref(doc);
+}
+
+const provider_ops voyage_provider = {
+    .name = "voyageai",
+    .vectors = &voyage_vectors,
+    .init = voyage_init,
+    .as_query = voyage_as_query,
+    .build_request = voyage_build_request,
+    .auth = embed_auth_bearer,
+    .error_message = voyage_error_message,
+    .free_priv = free,
+};

@@ -164,11 +164,6 @@ static void response_reset(http_response *resp, size_t max_body)
 
 void http_response_free(http_response *resp) { buf_free(&resp->body); }
 
-int http_status_retryable(long status)
-{
-    return status == 408 || status == 409 || status == 429 || status >= 500;
-}
-
 static size_t too_large(http_response *resp)
 {
     resp->failure = HTTP_TOO_LARGE;

@@ -79,7 +79,4 @@ int http_url_check(const char *url, char *err, size_t errlen);
  * n bytes. A URL that does not parse is shown by its scheme only. */
 void http_url_redact(const char *url, char *out, size_t n);
 
-/* Statuses worth retrying: 408, 409, 429 and 5xx (the OpenAI SDK's set). */
-int http_status_retryable(long status);
-
 #endif

@@ -10,15 +10,12 @@
 #include "chunk/chunk.h"
 #include "db/db.h"
 #include "embed/embed.h"
-#include "embed/tokenizer.h"
 #include "format/format.h"
 #include "load/load.h"
 #include "parse/parse.h"
 #include "queue/queue.h"
 #include "store/store.h"
 #include "util/clock.h"
-
-#define OPENAI_MAX_INPUT_TOKENS 8191
 
 struct executor {
     executor_args a; /* a copy: the worker's runtime owns what it points to */
@@ -34,8 +31,6 @@ struct executor {
     chunker *chunker;
     format_template *tmpl;
     embedder *emb;
-    int truncates;            /* OpenAI models with a known 8191-token context */
-    const bpe_tokenizer *bpe; /* loaded on the first text that may need it */
     buf scratch;
 };
 
@@ -271,13 +266,6 @@ static int prepare_stages(executor *x, pgai_error *err)
         return error_set(err, PGAI_E_INVALID, "%s", eerr.message);
     }
     x->emb = emb;
-    if (v->embedding.kind == EMBEDDING_OPENAI &&
-        (!strcmp(v->embedding.model, "text-embedding-ada-002") || !strcmp(v->embedding.model, "text-embedding-3-small") ||
-         !strcmp(v->embedding.model, "text-embedding-3-large"))) {
-        x->truncates = 1;
-    } else if (v->embedding.kind == EMBEDDING_OPENAI) {
-        log_warn(a->lg, "Tokenizer for the model not found.", "model=%s", v->embedding.model);
-    }
     return PGAI_OK;
 }
 
@@ -334,18 +322,6 @@ static int is_disabled(executor *x, int *disabled, pgai_error *err)
         *disabled = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
     PQclear(res);
     return rc;
-}
-
-/* Only the OpenAI truncation block in embed_and_store still names its step as
- * text: the block is moving into the OpenAI provider and stays as it is
- * until then. */
-static void item_fail(executor *x, item_state *it, const char *step, const char *reason)
-{
-    item_step s = STEP_EMBEDDING;
-    for (item_step k = STEP_LOADING; k <= STEP_EMBEDDING; k++)
-        if (strcmp(item_step_name(k), step) == 0) s = k;
-    item_fail_at(it, s, reason);
-    (void)x;
 }
 
 /* ---- claim ---------------------------------------------------------------- */
@@ -547,20 +523,6 @@ static int embed_rows(embed_job *j, size_t *idx, size_t n)
     return rc;
 }
 
-/*
- * Whether the tokenizer must look at a text: a cl100k token is at least one
- * byte, so a text of at most 8191 bytes cannot be too long, and only a text
- * containing "<|" can hold a special token (which pgai's tiktoken refuses).
- * Skipping the rest saves most of the worker's CPU on ordinary chunks.
- */
-static int may_need_tokenizer(const char *text, size_t len)
-{
-    if (len > OPENAI_MAX_INPUT_TOKENS) return 1;
-    for (const char *p = text, *end = text + len; (p = memchr(p, '<', (size_t)(end - p))) != NULL; p++)
-        if (p + 1 < end && p[1] == '|') return 1;
-    return 0;
-}
-
 /* Embeds the rows group by group, writing each group as soon as its vectors arrive. */
 static int embed_and_store(executor *x, batch *bt, embed_error *eerr, pgai_error *err)
 {
@@ -578,34 +540,15 @@ static int embed_and_store(executor *x, batch *bt, embed_error *eerr, pgai_error
     size_t *ends = bt->ends, *all = bt->order;
     for (size_t i = 0; i < n; i++) {
         all[i] = i;
-        j.texts[i] = w->rows[i].chunk;
-        j.lens[i] = w->rows[i].chunk_len;
-        if (x->truncates && may_need_tokenizer(j.texts[i], j.lens[i])) {
-            /* The stored chunk keeps its full text; only the request is cut (as pgai). */
-            char msg[256];
-            size_t outlen = 0, orig = 0;
-            if (!x->bpe && !(x->bpe = bpe_cl100k(msg, sizeof(msg)))) {
-                rc = error_set(err, PGAI_E_INVALID, "%s", msg);
-                goto out;
-            }
-            if (bpe_truncate(x->bpe, j.texts[i], j.lens[i], OPENAI_MAX_INPUT_TOKENS, &w->truncated[i], &outlen, &orig,
-                             msg, sizeof(msg)) != 0) {
-                /* pgai fails the request the same way (tiktoken refuses special tokens) */
-                if (!x->a.info->has_loading_retries) {
-                    rc = error_set(err, PGAI_E_INVALID, "%s", msg);
-                    goto out;
-                }
-                item_fail(x, &items[w->rows[i].item], "embedding", msg);
-                continue;
-            }
-            if (w->truncated[i]) {
-                log_warn(x->a.lg, "chunk truncated", "from=%zu to=%d vectorizer_id=%d", orig, OPENAI_MAX_INPUT_TOKENS,
-                         x->v->id);
-                j.texts[i] = w->truncated[i];
-                j.lens[i] = outlen;
-            }
+        /* The stored chunk keeps its full text; only the request may be cut (OpenAI, as pgai). */
+        if (embedder_prepare_input(x->emb, w->rows[i].chunk, w->rows[i].chunk_len, &j.texts[i], &j.lens[i],
+                                   &w->truncated[i], eerr) != 0) {
+            if (eerr->kind != EMBED_ERR_INPUT || !x->a.info->has_loading_retries)
+                return error_set(err, PGAI_E_INVALID, "%s", eerr->message);
+            item_fail_at(&items[w->rows[i].item], STEP_EMBEDDING, eerr->message);
+            continue;
         }
-        tokens[i] = embedder_token_estimate(x->emb, j.texts[i], j.lens[i]);
+        tokens[i] = embedder_token_estimate(x->emb, j.lens[i]);
     }
 
     char msg[256];
@@ -626,7 +569,6 @@ static int embed_and_store(executor *x, batch *bt, embed_error *eerr, pgai_error
             rc = error_set(err, PGAI_E_PROVIDER, "%s", eerr->message);
         start = ends[g];
     }
-out:
     return rc;
 }
 

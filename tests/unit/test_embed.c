@@ -1,5 +1,6 @@
 /* Unit tests for request sizing (embed_plan), response scanning
- * (vectors_parse), and the providers' URL checks and error messages against
+ * (vectors_parse), the provider table, the status classification, OpenAI's
+ * input truncation, and the providers' URL checks and error messages against
  * loopback servers (tests/unit/loopback.h). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,12 +13,19 @@
 #include <string.h>
 #include <time.h>
 
+#include "base64_encode.h"
 #include "embed/embed.h"
 #include "embed/provider.h"
+#include "embed/tokenizer.h"
 #include "embed/vectors.h"
 #include "loopback.h"
+#include "util/base64.h"
 #include "util/cancel.h"
 #include "util/clock.h"
+
+/* The shapes of the providers' responses, as their files describe them. */
+static const vectors_shape data_shape = {.path = {"data"}, .vector_key = "embedding", .index_key = "index", .base64 = 1};
+static const vectors_shape ollama_shape = {.path = {"embeddings"}};
 
 static void expect_groups(const double *lens, size_t n, size_t max_inputs, double max_tokens, const size_t *want,
                           long nwant)
@@ -74,7 +82,7 @@ static void test_vectors_floats_and_base64(void **state)
     const char *floats = "{\"object\":\"list\",\"data\":[{\"object\":\"embedding\",\"index\":1,\"embedding\":[3,4.5]},"
                          "{\"object\":\"embedding\",\"index\":0,\"embedding\":[1e0,-2]}],\"model\":\"m\","
                          "\"usage\":{\"prompt_tokens\":2,\"total_tokens\":2}}";
-    assert_int_equal(vectors_parse(floats, strlen(floats), VECTORS_DATA_ARRAY, 2, 2, out, err, sizeof(err)), 0);
+    assert_int_equal(vectors_parse(floats, strlen(floats), &data_shape, 2, 2, out, err, sizeof(err)), 0);
     assert_true(out[0] == 1.0f && out[1] == -2.0f && out[2] == 3.0f && out[3] == 4.5f); /* placed by index */
 
     float src[2] = {0.5f, -1.25f};
@@ -88,19 +96,57 @@ static void test_vectors_floats_and_base64(void **state)
     base64_encode(le, 8, b64);
     char body[256];
     snprintf(body, sizeof(body), "{\"data\": [ {\"embedding\": \"%s\"} ] }", b64);
-    assert_int_equal(vectors_parse(body, strlen(body), VECTORS_DATA_ARRAY, 1, 2, out, err, sizeof(err)), 0);
+    assert_int_equal(vectors_parse(body, strlen(body), &data_shape, 1, 2, out, err, sizeof(err)), 0);
     assert_true(out[0] == 0.5f && out[1] == -1.25f);
 
     const char *ollama = "{\"model\":\"x\",\"embeddings\":[[1,2],[3,4]],\"prompt_eval_count\":3}";
-    assert_int_equal(vectors_parse(ollama, strlen(ollama), VECTORS_OLLAMA, 2, 2, out, err, sizeof(err)), 0);
+    assert_int_equal(vectors_parse(ollama, strlen(ollama), &ollama_shape, 2, 2, out, err, sizeof(err)), 0);
     assert_true(out[3] == 4.0f);
+    /* Ollama's vectors are numbers only */
+    const char *ollama_b64 = "{\"embeddings\":[\"AAAAPwAAoL8=\"]}";
+    assert_int_equal(vectors_parse(ollama_b64, strlen(ollama_b64), &ollama_shape, 1, 2, out, err, sizeof(err)), -1);
+}
+
+/* The descriptor fits the shapes of the providers to come, scanned the same way. */
+static void test_vectors_other_shapes(void **state)
+{
+    float out[4];
+    char err[256];
+    static const vectors_shape cohere = {.path = {"embeddings", "float"}};
+    const char *c = "{\"id\":\"x\",\"embeddings\":{\"int8\":[[9,9]],\"float\":[[1,2],[3,4]]},\"texts\":[\"a\",\"b\"]}";
+    assert_int_equal(vectors_parse(c, strlen(c), &cohere, 2, 2, out, err, sizeof(err)), 0);
+    assert_true(out[0] == 1.0f && out[3] == 4.0f);
+    const char *c_missing = "{\"embeddings\":{\"int8\":[[9,9]]}}";
+    assert_int_equal(vectors_parse(c_missing, strlen(c_missing), &cohere, 1, 2, out, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no \"embeddings.float\" in the response"));
+
+    static const vectors_shape gemini = {.path = {"embeddings"}, .vector_key = "values"};
+    const char *g = "{\"embeddings\":[{\"values\":[1,2]},{\"values\":[3,4]}]}";
+    assert_int_equal(vectors_parse(g, strlen(g), &gemini, 2, 2, out, err, sizeof(err)), 0);
+    assert_true(out[1] == 2.0f && out[2] == 3.0f);
+    const char *g_bad = "{\"embeddings\":[{\"value\":[1,2]}]}";
+    assert_int_equal(vectors_parse(g_bad, strlen(g_bad), &gemini, 1, 2, out, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "an element of embeddings has no values"));
+
+    static const vectors_shape titan = {.path = {"embedding"}, .single = 1};
+    const char *t = "{\"embedding\":[0.5,-1],\"inputTextTokenCount\":3}";
+    assert_int_equal(vectors_parse(t, strlen(t), &titan, 1, 2, out, err, sizeof(err)), 0);
+    assert_true(out[0] == 0.5f && out[1] == -1.0f);
+    assert_int_equal(vectors_parse(t, strlen(t), &titan, 2, 2, out, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "got 1 vectors for 2 inputs"));
+
+    static const vectors_shape bare = {.path = {NULL}};
+    const char *h = " [[1,2],[3,4]] ";
+    assert_int_equal(vectors_parse(h, strlen(h), &bare, 2, 2, out, err, sizeof(err)), 0);
+    assert_true(out[2] == 3.0f);
+    assert_int_equal(vectors_parse("{}", 2, &bare, 1, 2, out, err, sizeof(err)), -1);
 }
 
 static void expect_bad(const char *body, size_t n, size_t dim, const char *want)
 {
     float out[16];
     char err[256] = "";
-    assert_int_equal(vectors_parse(body, strlen(body), VECTORS_DATA_ARRAY, n, dim, out, err, sizeof(err)), -1);
+    assert_int_equal(vectors_parse(body, strlen(body), &data_shape, n, dim, out, err, sizeof(err)), -1);
     if (!strstr(err, want)) fprintf(stderr, "[%s] lacks [%s]\n", err, want);
     assert_non_null(strstr(err, want));
 }
@@ -118,6 +164,7 @@ static void test_vectors_errors(void **state)
     expect_bad("{\"data\":[{\"embedding\":[1e999]}]}", 1, 1, "non-finite");
 }
 
+/* util/base64.c, the one decoder: padding optional, and only at the end. */
 static void test_base64_roundtrip(void **state)
 {
     unsigned char data[7] = {0, 1, 2, 250, 251, 252, 253}, back[8];
@@ -128,6 +175,9 @@ static void test_base64_roundtrip(void **state)
         assert_memory_equal(data, back, n);
     }
     assert_int_equal(base64_decode("AA=A", 4, back, sizeof(back)), -1);
+    assert_int_equal(base64_decode("AQI", 3, back, sizeof(back)), 2); /* unpadded */
+    assert_int_equal(base64_decode("AQID", 4, back, 2), -1);          /* does not fit */
+    assert_int_equal(base64_decode("AQID", 4, NULL, 0), 3);           /* only counted */
 }
 
 static long timeout_for(const char *value, char *msg, size_t msglen)
@@ -174,15 +224,14 @@ static void test_http_timeout_env(void **state)
 
 static const char api_key[] = "sk-unit-Secret-9931";
 
-static vectorizer provider_config(embedding_kind kind, const char *base_url)
+static vectorizer provider_config(const char *implementation, const char *base_url)
 {
     vectorizer v;
     memset(&v, 0, sizeof(v));
-    v.embedding.kind = kind;
-    v.embedding.implementation = kind == EMBEDDING_OPENAI ? "openai" : kind == EMBEDDING_OLLAMA ? "ollama" : "voyageai";
-    v.embedding.model = kind == EMBEDDING_OPENAI   ? "text-embedding-3-small"
-                        : kind == EMBEDDING_OLLAMA ? "nomic-embed-text"
-                                                   : "voyage-3-lite";
+    v.embedding.implementation = implementation;
+    v.embedding.model = !strcmp(implementation, "openai")   ? "text-embedding-3-small"
+                        : !strcmp(implementation, "ollama") ? "nomic-embed-text"
+                                                            : "voyage-3-lite";
     v.embedding.dimensions = 2;
     v.embedding.base_url = base_url;
     return v;
@@ -231,7 +280,7 @@ static void test_base_url_scheme_refused(void **state)
     int fd = loopback_listen(&port);
     assert_true(fd >= 0);
     char url[128];
-    embedding_kind kinds[] = {EMBEDDING_OPENAI, EMBEDDING_OLLAMA, EMBEDDING_VOYAGEAI};
+    const char *kinds[] = {"openai", "ollama", "voyageai"};
     for (int k = 0; k < 3; k++) {
         vectorizer v = provider_config(kinds[k], "file:///etc/passwd");
         expect_new_refused(&v, "'file'", "base URL from the vectorizer's embedding.base_url");
@@ -239,15 +288,15 @@ static void test_base_url_scheme_refused(void **state)
         v.embedding.base_url = url;
         expect_new_refused(&v, "'gopher'", "base URL from the vectorizer's embedding.base_url");
     }
-    vectorizer v = provider_config(EMBEDDING_OPENAI, NULL);
+    vectorizer v = provider_config("openai", NULL);
     snprintf(url, sizeof(url), "dict://127.0.0.1:%d/d:x", port);
     setenv("OPENAI_BASE_URL", url, 1);
     expect_new_refused(&v, "'dict'", "base URL from OPENAI_BASE_URL");
-    v = provider_config(EMBEDDING_OLLAMA, NULL);
+    v = provider_config("ollama", NULL);
     snprintf(url, sizeof(url), " ftp://127.0.0.1:%d/", port);
     setenv("OLLAMA_HOST", url, 1);
     expect_new_refused(&v, "'ftp'", "base URL from OLLAMA_HOST");
-    v = provider_config(EMBEDDING_VOYAGEAI, NULL);
+    v = provider_config("voyageai", NULL);
     setenv("VOYAGE_BASE_URL", "file:/etc/passwd", 1);
     expect_new_refused(&v, "'file'", "base URL from VOYAGE_BASE_URL");
     unset_base_env();
@@ -283,7 +332,7 @@ static void test_transport_error_names_endpoint(void **state)
     char url[160], want[512];
     embed_error err;
 
-    vectorizer v = provider_config(EMBEDDING_OPENAI, NULL);
+    vectorizer v = provider_config("openai", NULL);
     snprintf(url, sizeof(url), "http://user:Pw-1234@127.0.0.1:%d/v1/", port);
     setenv("OPENAI_BASE_URL", url, 1);
     embed_fails(&v, 0, &err);
@@ -295,7 +344,7 @@ static void test_transport_error_names_endpoint(void **state)
 
     /* a key in the query string (as Gemini takes one) is not shown either */
     snprintf(url, sizeof(url), "http://127.0.0.1:%d/voyage/v1?key=QuerySecret42", port);
-    v = provider_config(EMBEDDING_VOYAGEAI, url);
+    v = provider_config("voyageai", url);
     embed_fails(&v, 0, &err);
     snprintf(want, sizeof(want),
              "Couldn't connect to server (POST http://127.0.0.1:%d/voyage/v1; base URL from the vectorizer's "
@@ -306,7 +355,7 @@ static void test_transport_error_names_endpoint(void **state)
     /* Ollama's own text first, as pgai has it */
     snprintf(url, sizeof(url), "127.0.0.1:%d", port);
     setenv("OLLAMA_HOST", url, 1);
-    v = provider_config(EMBEDDING_OLLAMA, NULL);
+    v = provider_config("ollama", NULL);
     embed_fails(&v, 1, &err);
     snprintf(want, sizeof(want),
              "Failed to connect to Ollama. Please check that Ollama is downloaded, running and accessible. "
@@ -346,7 +395,7 @@ static void test_http_error_names_endpoint(void **state)
     snprintf(base, sizeof(base), "http://127.0.0.1:%d/v1", s.port);
     const char *src = "base URL from the vectorizer's embedding.base_url";
     embed_error err;
-    vectorizer v = provider_config(EMBEDDING_OPENAI, base);
+    vectorizer v = provider_config("openai", base);
 
     embed_fails(&v, 0, &err); /* a bare "Error code: 404" is no longer all there is */
     assert_int_equal(err.kind, EMBED_ERR_CONFIG);
@@ -376,16 +425,195 @@ static void test_http_error_names_endpoint(void **state)
     expect_message(&err, want);
 
     snprintf(base, sizeof(base), "http://127.0.0.1:%d", s.port);
-    v = provider_config(EMBEDDING_OLLAMA, base);
+    v = provider_config("ollama", base);
     embed_fails(&v, 0, &err);
     snprintf(want, sizeof(want), "404 page not found (status code: 404) (POST %s/api/embed; %s)", base, src);
     expect_message(&err, want);
 
-    v = provider_config(EMBEDDING_VOYAGEAI, base);
+    v = provider_config("voyageai", base);
     embed_fails(&v, 0, &err);
     snprintf(want, sizeof(want), "HTTP code 404 from API (Not Found) (POST %s/embeddings; %s)", base, src);
     expect_message(&err, want);
     server_stop(&s);
+}
+
+/* --- the provider table, the status classification, OpenAI's inputs ------ */
+
+static void test_provider_registry(void **state)
+{
+    const char *names[] = {"openai", "ollama", "voyageai"};
+    for (int i = 0; i < 3; i++) {
+        const provider_ops *ops = embed_provider_find(names[i]);
+        assert_non_null(ops);
+        assert_string_equal(ops->name, names[i]);
+        /* what the driver needs of every row */
+        assert_non_null(ops->init);
+        assert_non_null(ops->build_request);
+        assert_non_null(ops->error_message);
+        assert_true(ops->vectors != NULL || ops->read_response != NULL);
+        assert_null(embed_provider_missing(names[i]));
+    }
+    /* pgai has it, this build not yet: the worker says so by this text */
+    assert_null(embed_provider_find("litellm"));
+    assert_string_equal(embed_provider_missing("litellm"), "the LiteLLM embedding provider");
+    assert_null(embed_provider_find("magic"));
+    assert_null(embed_provider_find("OpenAI")); /* names are exact, as pgai's */
+    assert_null(embed_provider_find(NULL));
+    assert_non_null(embed_provider_missing("magic"));
+
+    vectorizer v = provider_config("openai", NULL);
+    v.embedding.implementation = "litellm";
+    embedder *e = NULL;
+    embed_error err;
+    assert_int_equal(embedder_new(&v, api_key, quick_env(), &e, &err), -1);
+    assert_null(e);
+    assert_int_equal(err.kind, EMBED_ERR_CONFIG);
+    expect_message(&err, "the litellm embedding provider is not supported by this version of pgai in C");
+}
+
+/* One classification for retries and for every provider's final error. */
+static void test_status_kind(void **state)
+{
+    assert_int_equal(embed_status_kind(200), EMBED_ERR_NONE);
+    assert_int_equal(embed_status_kind(204), EMBED_ERR_NONE);
+    assert_int_equal(embed_status_kind(400), EMBED_ERR_INPUT);
+    assert_int_equal(embed_status_kind(422), EMBED_ERR_INPUT);
+    assert_int_equal(embed_status_kind(401), EMBED_ERR_CONFIG);
+    assert_int_equal(embed_status_kind(403), EMBED_ERR_CONFIG);
+    assert_int_equal(embed_status_kind(404), EMBED_ERR_CONFIG);
+    assert_int_equal(embed_status_kind(301), EMBED_ERR_CONFIG); /* a redirect curl would not follow */
+    assert_int_equal(embed_status_kind(408), EMBED_ERR_UNAVAILABLE);
+    assert_int_equal(embed_status_kind(409), EMBED_ERR_UNAVAILABLE);
+    assert_int_equal(embed_status_kind(500), EMBED_ERR_UNAVAILABLE);
+    assert_int_equal(embed_status_kind(503), EMBED_ERR_UNAVAILABLE);
+    assert_int_equal(embed_status_kind(599), EMBED_ERR_UNAVAILABLE);
+    assert_int_equal(embed_status_kind(429), EMBED_ERR_RATE);
+}
+
+/* A 408 that lasts past the retries is the provider being unavailable, for
+ * Voyage as for the others (it was a configuration error before). */
+static void test_voyage_408_unavailable(void **state)
+{
+    unset_base_env();
+    const canned responses[] = {
+        CANNED("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+        CANNED("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    };
+    server s;
+    assert_int_equal(server_start(&s, responses, 2), 0);
+    char base[96];
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", s.port);
+    vectorizer v = provider_config("voyageai", base);
+    embed_error err;
+    embed_fails(&v, 0, &err);
+    assert_int_equal(err.kind, EMBED_ERR_UNAVAILABLE);
+    assert_int_equal(err.status, 408);
+    assert_memory_equal(err.message, "HTTP code 408 from API ()", 25);
+    server_stop(&s);
+}
+
+/* OpenAI's auth hook: the key, and the organization and project read from
+ * the environment when the embedder was made (not per request). */
+static void test_openai_headers(void **state)
+{
+    unset_base_env();
+    setenv("OPENAI_ORG_ID", "org-unit", 1);
+    setenv("OPENAI_PROJECT_ID", "", 1); /* empty: not sent */
+    vectorizer v = provider_config("openai", NULL);
+    embedder *e = NULL;
+    embed_error err;
+    assert_int_equal(embedder_new(&v, api_key, quick_env(), &e, &err), 0);
+    unsetenv("OPENAI_ORG_ID");
+    unsetenv("OPENAI_PROJECT_ID");
+    quick_env(); /* a new snapshot without them: the embedder kept its own copy */
+    assert_int_equal(e->ops->auth(e, e->url, &e->headers, &err), 0);
+    assert_int_equal(e->headers.n, 2);
+    assert_string_equal(e->headers.text.data + e->headers.start[0], "Authorization: Bearer sk-unit-Secret-9931");
+    assert_string_equal(e->headers.text.data + e->headers.start[1], "OpenAI-Organization: org-unit");
+    embedder_free(e);
+
+    /* Ollama sends no credentials at all */
+    v = provider_config("ollama", NULL);
+    assert_int_equal(embedder_new(&v, api_key, quick_env(), &e, &err), 0);
+    assert_null(e->ops->auth);
+    embedder_free(e);
+}
+
+/* "lorem ipsum dolor sit amet " is 5 or 6 cl100k tokens: enough copies for over 9000. */
+static char *long_text(size_t *len)
+{
+    static const char phrase[] = "lorem ipsum dolor sit amet ";
+    size_t n = 2000, pl = sizeof(phrase) - 1;
+    char *t = malloc(n * pl + 1);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) memcpy(t + i * pl, phrase, pl);
+    t[n * pl] = '\0';
+    *len = n * pl;
+    return t;
+}
+
+static size_t tokens_of(const char *text, size_t len)
+{
+    char msg[256];
+    const bpe_tokenizer *t = bpe_cl100k(msg, sizeof(msg));
+    assert_non_null(t);
+    size_t n = 0;
+    assert_int_equal(bpe_count(t, text, len, &n, msg, sizeof(msg)), 0);
+    return n;
+}
+
+/* OpenAI's input preparer: over 8191 tokens is cut to 8191, a special token
+ * is refused for that input alone, anything else goes as it is. */
+static void test_openai_prepare_input(void **state)
+{
+    unset_base_env();
+    vectorizer v = provider_config("openai", NULL);
+    embedder *e = NULL;
+    embed_error err;
+    assert_int_equal(embedder_new(&v, api_key, quick_env(), &e, &err), 0);
+
+    size_t len;
+    char *text = long_text(&len);
+    assert_true(tokens_of(text, len) >= 9000);
+    const char *sent = NULL;
+    size_t sent_len = 0;
+    char *owned = NULL;
+    assert_int_equal(embedder_prepare_input(e, text, len, &sent, &sent_len, &owned, &err), 0);
+    assert_non_null(owned);
+    assert_ptr_equal(sent, owned);
+    assert_true(sent_len < len);
+    assert_memory_equal(sent, text, sent_len); /* a prefix: the cut is at a token boundary */
+    assert_int_equal(tokens_of(sent, sent_len), 8191);
+    free(owned);
+
+    const char *ok = "short and plain";
+    assert_int_equal(embedder_prepare_input(e, ok, strlen(ok), &sent, &sent_len, &owned, &err), 0);
+    assert_ptr_equal(sent, ok);
+    assert_int_equal(sent_len, strlen(ok));
+    assert_null(owned);
+
+    const char *special = "a text with <|endoftext|> in it";
+    assert_int_equal(embedder_prepare_input(e, special, strlen(special), &sent, &sent_len, &owned, &err), -1);
+    assert_int_equal(err.kind, EMBED_ERR_INPUT);
+    assert_null(owned);
+    assert_non_null(strstr(err.message, "disallowed special token '<|endoftext|>'"));
+    embedder_free(e);
+
+    /* a model without a known context: sent whole, as pgai does */
+    v.embedding.model = "my-own-model";
+    assert_int_equal(embedder_new(&v, api_key, quick_env(), &e, &err), 0);
+    assert_int_equal(embedder_prepare_input(e, text, len, &sent, &sent_len, &owned, &err), 0);
+    assert_ptr_equal(sent, text);
+    assert_null(owned);
+    embedder_free(e);
+
+    /* other providers have no preparer */
+    v = provider_config("voyageai", NULL);
+    assert_int_equal(embedder_new(&v, api_key, quick_env(), &e, &err), 0);
+    assert_int_equal(embedder_prepare_input(e, special, strlen(special), &sent, &sent_len, &owned, &err), 0);
+    assert_ptr_equal(sent, special);
+    embedder_free(e);
+    free(text);
 }
 
 static const char *excerpt_of(const char *body, size_t len, long status, char *out, size_t n)
@@ -441,7 +669,7 @@ static void test_retry_wait_aborted(void **state)
     };
     server s;
     assert_int_equal(server_start(&s, responses, 1), 0);
-    vectorizer v = provider_config(EMBEDDING_OPENAI, s.url);
+    vectorizer v = provider_config("openai", s.url);
     cancel_token *t;
     assert_int_equal(cancel_token_new(&t), 0);
     embed_env env = *quick_env();
@@ -476,6 +704,9 @@ int main(void)
         cmocka_unit_test(test_base_url_scheme_refused),   cmocka_unit_test(test_transport_error_names_endpoint),
         cmocka_unit_test(test_http_error_names_endpoint), cmocka_unit_test(test_body_excerpt),
         cmocka_unit_test(test_retry_wait_aborted),
+        cmocka_unit_test(test_vectors_other_shapes),      cmocka_unit_test(test_provider_registry),
+        cmocka_unit_test(test_status_kind),               cmocka_unit_test(test_voyage_408_unavailable),
+        cmocka_unit_test(test_openai_headers),            cmocka_unit_test(test_openai_prepare_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

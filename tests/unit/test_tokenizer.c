@@ -17,6 +17,10 @@
 #include "embed/bpe_merge.h"
 #include "embed/tokenizer.h"
 
+/* The context length of text-embedding-ada-002 and text-embedding-3-*, the
+ * length openai.c truncates to. */
+#define OPENAI_CONTEXT 8191
+
 static const bpe_tokenizer *tok(void)
 {
     char err[256] = "";
@@ -176,11 +180,11 @@ static void test_truncate_clean(void **state)
     char err[256] = "";
     size_t total = 0;
     assert_int_equal(bpe_count(tok(), text, len, &total, err, sizeof(err)), 0);
-    assert_true(total > BPE_OPENAI_EMBED_MAX_TOKENS);
+    assert_true(total > OPENAI_CONTEXT);
 
     char *out = NULL;
     size_t outlen = 0, orig = 0;
-    assert_int_equal(bpe_truncate(tok(), text, len, BPE_OPENAI_EMBED_MAX_TOKENS, &out, &outlen, &orig, err,
+    assert_int_equal(bpe_truncate(tok(), text, len, OPENAI_CONTEXT, &out, &outlen, &orig, err,
                                   sizeof(err)),
                      0);
     assert_non_null(out);
@@ -190,7 +194,7 @@ static void test_truncate_clean(void **state)
     assert_int_equal(out[outlen], 0);
     size_t again = 0;
     assert_int_equal(bpe_count(tok(), out, outlen, &again, err, sizeof(err)), 0);
-    assert_int_equal(again, BPE_OPENAI_EMBED_MAX_TOKENS);
+    assert_int_equal(again, OPENAI_CONTEXT);
 
     /* The same as decoding the first 8191 tokens. */
     uint32_t *t;
@@ -198,7 +202,7 @@ static void test_truncate_clean(void **state)
     assert_int_equal(bpe_encode(tok(), text, len, &t, &n, err, sizeof(err)), 0);
     char *dec;
     size_t declen;
-    assert_int_equal(bpe_decode(tok(), t, BPE_OPENAI_EMBED_MAX_TOKENS, &dec, &declen, err, sizeof(err)), 0);
+    assert_int_equal(bpe_decode(tok(), t, OPENAI_CONTEXT, &dec, &declen, err, sizeof(err)), 0);
     assert_int_equal(declen, outlen);
     assert_memory_equal(dec, out, outlen);
     free(dec);
