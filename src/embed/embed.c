@@ -457,7 +457,10 @@ int embed_send(embedder *e, const char *url, embed_error *err)
         for (size_t i = 0; i < h->n; i++) list[i] = h->text.data + h->start[i];
         list[h->n] = NULL;
         rc = embed_post(e, url, list, err);
-        if (rc != 0 && e->ops->error_message) e->ops->error_message(e, &e->resp, err);
+        /* a cancellation is ours to word: e->resp may still hold the response
+         * whose retry it cut short */
+        if (rc != 0 && err->kind != EMBED_ERR_CANCELLED && e->ops->error_message)
+            e->ops->error_message(e, &e->resp, err);
     }
     headers_wipe(h);
     return rc;

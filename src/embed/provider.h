@@ -72,7 +72,8 @@ typedef struct provider_ops {
      * SDK would. err->kind and err->status are set already (for an HTTP
      * status by embed_status_kind, the one classification every provider
      * shares) and must stay; for a transport failure (resp->failure !=
-     * HTTP_OK) err->message holds curl's text, which the hook may keep. */
+     * HTTP_OK) err->message holds curl's text, which the hook may keep.
+     * Not called for a cancellation. */
     void (*error_message)(embedder *e, const http_response *resp, embed_error *err);
 
     /* Optional: reads n vectors from a 2xx response the vectors_shape cannot
