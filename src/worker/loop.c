@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "db/db.h"
+#include "embed/embed.h"
 #include "util/backoff.h"
 #include "util/clock.h"
 #include "worker/worker.h"
@@ -176,7 +177,8 @@ static const char *unsupported_reason(PGconn *conn, const vectorizer *v)
 {
     if (v->loading.kind == LOADING_URI) return "URI loading (ai.loading_uri)";
     if (v->parsing == PARSING_PYMUPDF || v->parsing == PARSING_DOCLING) return "document parsing (pymupdf/docling)";
-    if (v->embedding.kind == EMBEDDING_LITELLM) return "the LiteLLM embedding provider";
+    const char *provider = embed_provider_missing(v->embedding.implementation); /* the providers' table decides */
+    if (provider) return provider;
     buf sql;
     buf_init(&sql, 0);
     const char *reason = NULL;
