@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = fuzz_copy(data, size);
 
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     int rc = jsonw_string(&b, s, size);
     FUZZ_CHECK(rc == 0 || !b.failed, "an uncapped buffer failed");
 

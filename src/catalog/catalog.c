@@ -75,7 +75,7 @@ int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_
     PGresult *res;
     if (ids) {
         buf arr;
-        buf_init(&arr, 0);
+        buf_init(&arr, DB_MAX_MESSAGE);
         int ok = buf_puts(&arr, "{") == 0;
         for (size_t i = 0; i < nids && ok; i++) ok = buf_printf(&arr, "%s%d", i ? "," : "", ids[i]) == 0;
         ok = ok && buf_puts(&arr, "}") == 0;

@@ -109,7 +109,7 @@ void cli_log_sink(void *userdata, pgai_log_level level, const char *event, const
     if (level < cfg->level) return;
     FILE *out = cfg->out ? cfg->out : stdout;
     buf line;
-    buf_init(&line, 0);
+    buf_init(&line, LOG_LINE_MAX);
     int rc = cfg->json ? log_render_json(&line, time(NULL), level, event, fields)
                        : log_render_text(&line, time(NULL), level, event, fields);
     if (rc == 0) {

@@ -26,6 +26,12 @@ int error_set(pgai_error *err, int code, const char *fmt, ...)
     return code;
 }
 
+int error_set_buf(pgai_error *err, const buf *b, const char *what)
+{
+    if (buf_error(b) == BUF_E_TOO_LARGE) return error_set(err, PGAI_E_INVALID, "%s is larger than %zu bytes", what, b->max);
+    return error_set(err, PGAI_E_NOMEM, "out of memory for %s", what);
+}
+
 void db_one_line(char *dst, size_t n, const char *s)
 {
     size_t o = 0;

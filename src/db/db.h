@@ -12,8 +12,19 @@
 #include "util/cancel.h"
 #include "util/log.h"
 
+/*
+ * The cap of every buffer holding SQL we build or data we send in one
+ * message (COPY data, a statement): PostgreSQL refuses a message, and a text
+ * value, of 1 GiB or more (MaxAllocSize), so a larger buffer could never be
+ * sent anyway.
+ */
+#define DB_MAX_MESSAGE ((size_t)0x3fffffff)
+
 /* Fills err (code, one-line message built from fmt) and returns code. */
 int error_set(pgai_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Fills err from a failed buf: "<what> is larger than N bytes" (PGAI_E_INVALID:
+ * a limit, not a fault) or "out of memory for <what>" (PGAI_E_NOMEM). */
+int error_set_buf(pgai_error *err, const buf *b, const char *what);
 /* Puts prefix before err's message (truncating the end if needed), sets code, returns it. */
 int error_wrap(pgai_error *err, int code, const char *prefix);
 

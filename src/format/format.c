@@ -250,7 +250,11 @@ int format_render(const format_template *t, const char *chunk, size_t chunk_len,
             return -1;
         }
         if (rc != 0) {
-            set_err(err, errlen, "formatted chunk exceeds the size limit of %zu bytes", out->max);
+            /* pyrepr's own scratch buffers fail only for memory: only out has a cap that text can reach */
+            if (buf_error(out) == BUF_E_TOO_LARGE)
+                set_err(err, errlen, "the formatted chunks exceed the size limit of %zu bytes", out->max);
+            else
+                set_err(err, errlen, "out of memory formatting a chunk");
             return -1;
         }
     }

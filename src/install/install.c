@@ -90,7 +90,7 @@ static char *build_script(const char *vector_schema)
 {
     buf schema_sql, out;
     buf_init(&schema_sql, 1024);
-    buf_init(&out, 0);
+    buf_init(&out, DB_MAX_MESSAGE); /* sent as one statement */
     if (strchr(vector_schema, '\'') || strchr(vector_schema, '\\') ||
         db_append_ident(&schema_sql, vector_schema) != 0) {
         buf_free(&schema_sql);

@@ -31,7 +31,7 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
                     size_t ncols, int lock_source, char **sql, pgai_error *err)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, DB_MAX_MESSAGE);
     int rc = 0;
     int retries = info->has_loading_retries;
     const char *first_pk = v->pk[0].name;
@@ -178,14 +178,14 @@ int queue_requeue(PGconn *conn, const vectorizer *v, const queue_batch *b, int i
                   double delay_seconds, pgai_error *err)
 {
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     char n[16], delay[32];
     snprintf(n, sizeof(n), "%d", retries);
     snprintf(delay, sizeof(delay), "%.3f", delay_seconds);
     int rc = key_insert_sql(&sql, v, v->queue_table, ", \"loading_retries\", \"loading_retry_after\"", 0);
     if (rc == 0) {
         /* replace the closing paren: two more values, the second computed from now() */
-        sql.data[--sql.len] = '\0';
+        buf_truncate(&sql, sql.len - 1);
         rc = buf_printf(&sql, ", $%zu::int4, pg_catalog.now() + $%zu::float8 * interval '1 second')", v->npk + 1,
                         v->npk + 2);
     }
@@ -200,7 +200,7 @@ int queue_move_to_failed(PGconn *conn, const vectorizer *v, const queue_batch *b
 {
     if (!v->queue_failed_table) return PGAI_OK; /* old installs have no failed queue: pgai drops the item */
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = key_insert_sql(&sql, v, v->queue_failed_table, ", \"failure_step\"", 1);
     const char *extra[1] = {step};
     rc = rc ? error_set(err, PGAI_E_NOMEM, "out of memory") : insert_key(conn, sql.data, v, b, item, extra, 1, err);

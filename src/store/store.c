@@ -23,7 +23,7 @@ static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b
     for (size_t start = 0; start < nitems; start += per_stmt) {
         size_t n = nitems - start < per_stmt ? nitems - start : per_stmt;
         buf sql;
-        buf_init(&sql, 0);
+        buf_init(&sql, DB_MAX_MESSAGE);
         int rc = db_sqlf(&sql, "DELETE FROM %I.%I WHERE (", v->destination.target_schema, v->destination.target_table);
         for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%s%I", i ? ", " : "", v->pk[i].name);
         rc |= buf_puts(&sql, ") IN (");
@@ -126,7 +126,7 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
                       const float *vectors, int dim, buf *data, pgai_error *err)
 {
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = db_sqlf(&sql, "COPY %I.%I (", v->destination.target_schema, v->destination.target_table);
     for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%I, ", v->pk[i].name);
     rc |= db_sqlf(&sql, "\"chunk_seq\", \"chunk\", \"embedding\") FROM STDIN WITH (FORMAT BINARY)");
@@ -165,7 +165,7 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
         if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) rc = db_error_from_result(err, conn, res);
         PQclear(res);
     }
-    if (rc != 0 && err->code == 0) error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
+    if (rc != 0 && err->code == 0) error_set_buf(err, data, "the COPY data of the embeddings");
     return rc;
 }
 
@@ -173,7 +173,7 @@ static int write_column(PGconn *conn, const vectorizer *v, const queue_batch *b,
                         const float *vectors, int dim, buf *data, pgai_error *err)
 {
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = db_sqlf(&sql, "UPDATE %I.%I SET %I = $1 WHERE (", v->source_schema, v->source_table,
                      v->destination.embedding_column);
     for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%s%I", i ? ", " : "", v->pk[i].name);

@@ -209,7 +209,9 @@ int log_render_text(buf *out, time_t when, pgai_log_level level, const char *eve
     /* one record, one line: the event may be an error text, and a host may pass its own fields */
     for (size_t i = start; i < out->len; i++)
         if ((unsigned char)out->data[i] < 0x20 || out->data[i] == 0x7f) out->data[i] = ' ';
-    while (out->len && out->data[out->len - 1] == ' ') out->data[--out->len] = '\0';
+    size_t len = out->len;
+    while (len && out->data[len - 1] == ' ') len--;
+    buf_truncate(out, len);
     return buf_puts(out, "\n");
 }
 
@@ -277,7 +279,7 @@ int log_render_json(buf *out, time_t when, pgai_log_level level, const char *eve
         size_t keylen = (size_t)(eq - p);
         p = eq + 1;
         buf val;
-        buf_init(&val, 0);
+        buf_init(&val, strlen(p) + 1); /* a part of the fields: never longer than they are */
         int number = 0;
         if (*p == '\'') {
             p++;

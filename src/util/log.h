@@ -46,6 +46,14 @@ void log_event(const logger *lg, pgai_log_level level, const char *event, const 
  */
 int log_fields_fmt_check(const char *fields_fmt);
 
+/*
+ * The cap of one rendered record. log_event cuts fields at 2047 bytes and
+ * the library's events are short texts (a server's notice: at most 1023
+ * bytes), and a JSON escape makes at most 6 bytes of 1: a record never
+ * comes near 1 MiB, and one that did would be dropped, not grown.
+ */
+#define LOG_LINE_MAX ((size_t)1 << 20)
+
 /* "debug", "info", "warning", "error", "critical". */
 const char *log_level_name(pgai_log_level level);
 /* Parses pgai's --log-level choices (DEBUG, INFO, WARN, ERROR, FATAL, CRITICAL; any case). */

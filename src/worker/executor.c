@@ -101,7 +101,7 @@ static int connect_session(executor *x, pgai_error *err)
     /* The text forms the formatter renders (as pgai's psycopg does) depend on
      * these; the name says which vectorizer a (possibly reused) connection serves. */
     buf session;
-    buf_init(&session, 0);
+    buf_init(&session, DB_MAX_MESSAGE);
     int rc = db_sqlf(&session,
                      "set datestyle = 'ISO'; set intervalstyle = 'postgres'; set extra_float_digits = 1;"
                      " set bytea_output = 'hex'; set application_name = %L",
@@ -124,7 +124,7 @@ static int connect_session(executor *x, pgai_error *err)
     rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, x->trust.may_lock_source, &x->claim_sql, err);
     if (rc != PGAI_OK) return rc;
     buf begin;
-    buf_init(&begin, 0);
+    buf_init(&begin, DB_MAX_MESSAGE);
     if (db_sqlf(&begin, "BEGIN; LOCK TABLE %I.%I IN ACCESS SHARE MODE", v->source_schema, v->source_table) != 0 ||
         trust_begin_sql(v, &x->trust, &begin) != 0) {
         buf_free(&begin);
@@ -187,7 +187,7 @@ int executor_new(const executor_args *a, executor **out)
     if (!x) return -1;
     x->a = *a;
     x->v = a->v;
-    buf_init(&x->scratch, 0);
+    buf_init(&x->scratch, DB_MAX_MESSAGE); /* COPY data: flushed often, one row at most a message */
     *out = x;
     return 0;
 }
@@ -302,14 +302,14 @@ static int prepare_item(executor *x, const queue_batch *b, int item, item_state 
             if (format_render(x->tmpl, chunks.items[i], chunks.lens[i], values, nvalues, &w->text, msg, sizeof(msg)) != 0)
                 rc = error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
         } else if (buf_append(&w->text, chunks.items[i], chunks.lens[i]) != 0) {
-            rc = error_set(err, PGAI_E_NOMEM, "out of memory");
+            rc = error_set_buf(err, &w->text, "the batch's chunk text");
         }
         if (rc == PGAI_OK && !it->failed && work_add(w, item, (int)i, start, w->text.len - start) != 0)
             rc = error_set(err, PGAI_E_NOMEM, "out of memory");
     }
     if (it->failed) { /* drop what this item added */
         w->nrows = first_row;
-        w->text.len = text_mark;
+        buf_truncate(&w->text, text_mark);
     }
     chunk_list_free(&chunks);
     (void)v;
@@ -530,7 +530,7 @@ static int as_owner(executor *x, pgai_error *err)
 {
     if (!x->trust.act_as_owner) return PGAI_OK;
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = db_sqlf(&sql, "SET LOCAL ROLE %I", x->trust.owner) != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory")
                                                                        : db_exec(x->conn, sql.data, err);
     buf_free(&sql);
@@ -596,7 +596,7 @@ static int run_batch(executor *x, long *processed, int *claimed, int *provider_f
     }
     queue_batch b;
     batch_work w = {0};
-    buf_init(&w.text, 0);
+    buf_init(&w.text, EXECUTOR_MAX_BATCH_TEXT);
     int *present = NULL, *undo = NULL;
     item_state *items = NULL;
     size_t npresent = 0;

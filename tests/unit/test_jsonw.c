@@ -17,7 +17,7 @@
 static char *escape(const char *s, size_t n)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     if (jsonw_string(&b, s, n) != 0) {
         assert_false(b.failed); /* a refusal for the text, not for the buffer */
         buf_free(&b);

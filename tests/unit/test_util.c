@@ -9,12 +9,20 @@
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "db/db.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/parse.h"
+
+/* test_buf_nomem asks for more memory than exists: under AddressSanitizer
+ * that must be a NULL from realloc, as without it, not a report. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 
 static void test_parse_bool(void **state)
 {
@@ -62,10 +70,15 @@ static void test_buf_cap(void **state)
     assert_int_equal(buf_puts(&b, "1234"), 0);
     assert_int_equal(buf_printf(&b, "%d", 5678), 0);
     assert_string_equal(b.data, "12345678");
+    assert_int_equal(buf_error(&b), 0);
     assert_int_equal(buf_puts(&b, "9"), -1); /* past the cap: refused, marked failed */
     assert_true(b.failed);
+    assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
     assert_int_equal(buf_puts(&b, ""), -1); /* stays failed */
+    assert_int_equal(buf_printf(&b, "%s", ""), -1);
+    assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
     assert_int_equal(b.len, 8);
+    assert_string_equal(b.data, "12345678"); /* a refused append appends nothing */
     char *p = buf_take(&b);
     assert_string_equal(p, "12345678");
     assert_null(b.data);
@@ -74,8 +87,93 @@ static void test_buf_cap(void **state)
     buf_free(&b);
 }
 
+/* The allocator refusing is BUF_E_NOMEM, not "too large": a cap this big
+ * lets the request through to realloc, which cannot give SIZE_MAX / 4. */
+static void test_buf_nomem(void **state)
+{
+    buf b;
+    buf_init(&b, BUF_NO_LIMIT);
+    assert_int_equal(buf_puts(&b, "kept"), 0);
+    assert_int_equal(buf_reserve(&b, SIZE_MAX / 4), -1);
+    assert_int_equal(buf_error(&b), BUF_E_NOMEM);
+    assert_string_equal(b.data, "kept"); /* the data is still there, for the caller to free */
+    assert_int_equal(buf_puts(&b, "x"), -1); /* sticky, and the first reason is kept */
+    assert_int_equal(buf_error(&b), BUF_E_NOMEM);
+    buf_reset(&b);
+    assert_int_equal(buf_error(&b), 0);
+    buf_free(&b);
+
+    /* over the cap is TOO_LARGE even when memory would also run out */
+    buf_init(&b, 16);
+    assert_int_equal(buf_reserve(&b, SIZE_MAX / 4), -1);
+    assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
+    buf_free(&b);
+
+    /* a zeroed buf (never initialised) may be freed, and refuses appends */
+    buf z = {0};
+    assert_int_equal(buf_puts(&z, "x"), -1);
+    assert_int_equal(buf_error(&z), BUF_E_TOO_LARGE);
+    buf_free(&z);
+}
+
+/* buf_init(b, 0) is a forgotten cap: the process stops there. */
+static void test_buf_zero_cap_aborts(void **state)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stderr)) _exit(2); /* the expected message is not a test failure */
+        buf b;
+        buf_init(&b, 0);
+        _exit(0);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT);
+}
+
+/* buf_truncate cuts and keeps the NUL; a larger length is ignored. */
+static void test_buf_truncate(void **state)
+{
+    buf b;
+    buf_init(&b, 64);
+    assert_int_equal(buf_puts(&b, "hello world"), 0);
+    buf_truncate(&b, 5);
+    assert_int_equal(b.len, 5);
+    assert_string_equal(b.data, "hello");
+    buf_truncate(&b, 50); /* longer than the text: nothing changes */
+    assert_string_equal(b.data, "hello");
+    assert_int_equal(buf_puts(&b, "!"), 0); /* appends go on from the cut */
+    assert_string_equal(b.data, "hello!");
+    buf_truncate(&b, 0);
+    assert_string_equal(b.data, "");
+    buf_free(&b);
+    buf_init(&b, 64);
+    buf_truncate(&b, 0); /* no memory yet: a no-op, not a crash */
+    assert_null(b.data);
+    buf_free(&b);
+
+    /* a cut does not clear a failure: the text is still incomplete */
+    buf_init(&b, 4);
+    assert_int_equal(buf_puts(&b, "abcdef"), -1);
+    assert_int_equal(buf_puts(&b, "ab"), -1);
+    buf_truncate(&b, 0);
+    assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
+    buf_free(&b);
+
+    /* buf_reset_max: emptied, with the new cap */
+    buf_init(&b, 4);
+    assert_int_equal(buf_puts(&b, "abcd"), 0);
+    buf_reset_max(&b, 2);
+    assert_int_equal(b.max, 2);
+    assert_int_equal(buf_puts(&b, "abc"), -1);
+    assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
+    buf_free(&b);
+}
+
 /* buf_reserve makes room without changing the contents, within the cap;
- * buf_reset keeps the memory; buf_shrink frees it only above its limit. */
+ * buf_reset keeps the memory; buf_free_if_above frees it only above its limit. */
 static void test_buf_reuse(void **state)
 {
     buf b;
@@ -99,10 +197,10 @@ static void test_buf_reuse(void **state)
     assert_int_equal(buf_puts(&b, "next"), 0);
     assert_ptr_equal(b.data, mem);
 
-    buf_shrink(&b, cap); /* not above the limit: kept as it is */
+    buf_free_if_above(&b, cap); /* not above the limit: kept as it is */
     assert_ptr_equal(b.data, mem);
     assert_string_equal(b.data, "next");
-    buf_shrink(&b, cap - 1);
+    buf_free_if_above(&b, cap - 1);
     assert_null(b.data);
     assert_int_equal(b.cap, 0);
     assert_int_equal(b.len, 0);
@@ -115,7 +213,7 @@ static void test_buf_reuse(void **state)
 static void test_log_text(void **state)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(log_render_text(&b, 0, PGAI_LOG_INFO, "running vectorizer", "vectorizer_id=1"), 0);
     /* the timestamp is local time: check the rest */
     const char *rest = strchr(b.data, '[');
@@ -130,7 +228,7 @@ static void test_log_text(void **state)
 static void test_log_json(void **state)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(log_render_json(&b, 0, PGAI_LOG_ERROR, "say \"hi\"", "a=1 msg='two words' c=x"), 0);
     assert_string_equal(b.data, "{\"timestamp\":\"1970-01-01T00:00:00Z\",\"level\":\"error\",\"event\":\"say \\\"hi\\\"\","
                                 "\"a\":1,\"msg\":\"two words\",\"c\":\"x\"}\n");
@@ -141,7 +239,7 @@ static void test_log_json(void **state)
 static void test_log_json_numbers(void **state)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(log_render_json(&b, 0, PGAI_LOG_INFO, "e",
                                      "a=0 b=-12 c=2.5 d=1e-07 e=6.02E+23 f='7' g=007 h=1. i=.5 j=1.2.3 k=- l=1e"
                                      " m=0x10 n=127.0.0.1 o=nan p= q=-0.0 r=123456789012345 s=1234567890123456 t=4E333333333333"),
@@ -171,7 +269,7 @@ static void capture(void *userdata, pgai_log_level level, const char *event, con
 static json_t *json_of(const char *fields)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(log_render_json(&b, 0, PGAI_LOG_INFO, "event", fields), 0);
     json_error_t jerr;
     json_t *doc = json_loads(b.data, 0, &jerr);
@@ -198,7 +296,7 @@ static void test_log_event_quoting(void **state)
                                   "\\\\N isn\\'t \"null\"' attempt=2");
 
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(log_render_text(&b, 0, PGAI_LOG_ERROR, "two\nlines", c.fields), 0);
     assert_ptr_equal(strchr(b.data, '\n'), b.data + b.len - 1);
     assert_string_equal(strchr(b.data, '['), "[error    ] two lines                      vectorizer_id=3 "
@@ -412,7 +510,7 @@ static void test_one_line(void **state)
 static void test_append_ident(void **state)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(db_append_ident(&b, "public"), 0);
     assert_int_equal(buf_puts(&b, " "), 0);
     assert_int_equal(db_append_ident(&b, "My \"Schema\""), 0);
@@ -444,7 +542,8 @@ int main(void)
         cmocka_unit_test(test_log_event_quoting), cmocka_unit_test(test_log_event_like_printf),
         cmocka_unit_test(test_log_event_truncation), cmocka_unit_test(test_log_fields_fmt_check),
         cmocka_unit_test(test_log_formats_in_src),
-        cmocka_unit_test(test_buf_reuse),
+        cmocka_unit_test(test_buf_reuse),    cmocka_unit_test(test_buf_nomem),
+        cmocka_unit_test(test_buf_zero_cap_aborts), cmocka_unit_test(test_buf_truncate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
