@@ -46,6 +46,15 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
  */
 int db_exec(PGconn *conn, const char *sql, pgai_error *err) __attribute__((warn_unused_result));
 
+/*
+ * Runs a query whose answer is one value: the first column of the first
+ * row, in text form. Returns PGAI_OK with *value a malloc'ed copy (the
+ * caller frees it), or NULL when there is no row or the value is NULL; on
+ * failure the error's code, with *value NULL.
+ */
+int db_query_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char **value,
+                   pgai_error *err) __attribute__((warn_unused_result));
+
 /* Collects the results of a statement sent with PQsend*: the first error, if any. */
 int db_finish(PGconn *conn, pgai_error *err) __attribute__((warn_unused_result));
 

@@ -221,16 +221,11 @@ static int is_disabled(executor *x, int *disabled, pgai_error *err)
     char id[16];
     snprintf(id, sizeof(id), "%d", x->v->id);
     const char *params[1] = {id};
-    PGresult *res = PQexecParams(x->conn, "select disabled from ai.vectorizer where id = $1", 1, NULL, params, NULL,
-                                 NULL, 0);
-    int rc = PGAI_OK;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = db_error_from_result(err, x->conn, res);
-    else if (PQntuples(res) == 0)
-        rc = error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
-    else
-        *disabled = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
+    char *value; /* the column is NOT NULL: NULL means no row */
+    int rc = db_query_value(x->conn, "select disabled from ai.vectorizer where id = $1", 1, params, &value, err);
+    if (rc == PGAI_OK && !value) rc = error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
+    *disabled = value && strcmp(value, "t") == 0;
+    free(value);
     return rc;
 }
 

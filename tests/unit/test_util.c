@@ -18,6 +18,7 @@
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/parse.h"
+#include "util/secret.h"
 
 /* test_buf_nomem asks for more memory than exists: under AddressSanitizer
  * that must be a NULL from realloc, as without it, not a report. */
@@ -170,6 +171,29 @@ static void test_buf_truncate(void **state)
     assert_int_equal(buf_puts(&b, "abc"), -1);
     assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
     buf_free(&b);
+}
+
+/* Every occurrence is masked, a short secret keeps the text's length, and a
+ * secret made of asterisks does not loop on its own mask. */
+static void test_secret_mask(void **state)
+{
+    char msg[64] = "password=hunter2 again hunter2";
+    secret_mask(msg, "hunter2");
+    assert_string_equal(msg, "password=*** again ***");
+    char shortpw[32] = "x=ab ab";
+    secret_mask(shortpw, "ab"); /* "***" would make the text longer than its buffer may allow */
+    assert_string_equal(shortpw, "x=** **");
+    char stars[32] = "a *** b ****";
+    secret_mask(stars, "***");
+    assert_string_equal(stars, "a *** b ****");
+    secret_mask(stars, "*");
+    assert_string_equal(stars, "a *** b ****");
+    char none[16] = "nothing";
+    secret_mask(none, "");
+    secret_mask(none, NULL);
+    assert_string_equal(none, "nothing");
+    secret_free(NULL);
+    secret_free(strdup("sk-key"));
 }
 
 /* buf_reserve makes room without changing the contents, within the cap;
@@ -544,6 +568,7 @@ int main(void)
         cmocka_unit_test(test_log_formats_in_src),
         cmocka_unit_test(test_buf_reuse),    cmocka_unit_test(test_buf_nomem),
         cmocka_unit_test(test_buf_zero_cap_aborts), cmocka_unit_test(test_buf_truncate),
+        cmocka_unit_test(test_secret_mask),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
