@@ -167,9 +167,7 @@ static void precompute_chunks(PGconn *conn, workset *ws)
     const vectorizer *v = ws->v;
     char msg[512];
     chunk_config cc = {
-        .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
-                : v->chunking.kind == CHUNKING_CHARACTER ? CHUNK_CHARACTER
-                                                         : CHUNK_RECURSIVE,
+        .kind = v->chunking.kind,
         .chunk_size = v->chunking.chunk_size,
         .chunk_overlap = v->chunking.chunk_overlap,
         .separators = v->chunking.separators,

@@ -13,9 +13,10 @@
 
 #include <stddef.h>
 
+#include "chunk/chunk.h" /* chunk_kind: the chunker's kinds are the config's, one enum */
+
 typedef enum { LOADING_COLUMN, LOADING_URI } loading_kind;
 typedef enum { PARSING_AUTO, PARSING_NONE, PARSING_PYMUPDF, PARSING_DOCLING } parsing_kind;
-typedef enum { CHUNKING_NONE, CHUNKING_CHARACTER, CHUNKING_RECURSIVE } chunking_kind;
 typedef enum { FORMATTING_PYTHON_TEMPLATE, FORMATTING_CHUNK_VALUE } formatting_kind;
 typedef enum { EMBEDDING_OPENAI, EMBEDDING_OLLAMA, EMBEDDING_VOYAGEAI, EMBEDDING_LITELLM } embedding_kind;
 typedef enum { DESTINATION_TABLE, DESTINATION_COLUMN } destination_kind;
@@ -45,7 +46,7 @@ typedef struct vectorizer {
     } loading;
     parsing_kind parsing;
     struct {
-        chunking_kind kind;
+        chunk_kind kind;
         long chunk_size, chunk_overlap;
         const char **separators; /* character splitter: exactly one */
         size_t nseparators;

@@ -147,9 +147,7 @@ static int prepare_stages(executor *x, pgai_error *err)
     if (x->emb) return PGAI_OK;
     char msg[512];
     chunk_config cc = {
-        .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
-                : v->chunking.kind == CHUNKING_CHARACTER ? CHUNK_CHARACTER
-                                                         : CHUNK_RECURSIVE,
+        .kind = v->chunking.kind,
         .chunk_size = v->chunking.chunk_size,
         .chunk_overlap = v->chunking.chunk_overlap,
         .separators = v->chunking.separators,
