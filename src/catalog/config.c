@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/err.h"
+
 #define MAX_BATCH_SIZE 2048
 #define DEFAULT_BATCH_SIZE 50
 #define MAX_CONCURRENCY 50
@@ -21,12 +23,10 @@ typedef struct parse_ctx {
 static int fail(parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(parse_ctx *c, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    err_vprintf(c->err, c->errlen, "invalid vectorizer config: ", fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "invalid vectorizer config: %s", msg);
     return -1;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "format/pyprintable.inc"
+#include "util/utf8.h"
 
 enum { R_ERR = -1, R_OK = 0, R_NOFIT = 1 };
 
@@ -138,39 +139,6 @@ static int is_nonprintable(uint32_t cp)
     return 0;
 }
 
-/*
- * Decodes one UTF-8 sequence. Surrogate code points encoded as 3-byte
- * sequences are accepted: JSON strings may hold lone surrogates ("\ud800"),
- * which Python keeps in its str and repr() escapes. Returns the sequence
- * length, or 0 for a malformed byte.
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF) return 0;
-    *cp = v;
-    return len;
-}
-
 int pyrepr_str(const char *s, size_t n, buf *out)
 {
     if (n == 0) return buf_puts(out, "''"); /* s may be NULL then */
@@ -190,7 +158,9 @@ int pyrepr_str(const char *s, size_t n, buf *out)
             if (i == n) break;
         }
         uint32_t cp;
-        size_t len = utf8_decode(p + i, n - i, &cp);
+        /* WTF-8: JSON strings may hold lone surrogates ("\ud800"), which
+         * Python keeps in its str and repr() escapes */
+        size_t len = wtf8_decode(p + i, n - i, &cp);
         int rc;
         if (len == 0) {
             /* Not reachable for text from a UTF-8 database; keep the output valid. */

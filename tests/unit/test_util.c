@@ -17,8 +17,10 @@
 #include "db/db.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/err.h"
 #include "util/parse.h"
 #include "util/secret.h"
+#include "util/utf8.h"
 
 /* test_buf_nomem asks for more memory than exists: under AddressSanitizer
  * that must be a NULL from realloc, as without it, not a report. */
@@ -171,6 +173,82 @@ static void test_buf_truncate(void **state)
     assert_int_equal(buf_puts(&b, "abc"), -1);
     assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
     buf_free(&b);
+}
+
+/* One decoder for every module: well-formed sequences, the ones Python's
+ * strict decoder refuses, and what its errors="replace" makes of them. */
+static void test_utf8(void **state)
+{
+    static const struct {
+        const char *s;
+        size_t n, len; /* len: utf8_sequence; 0 = none */
+        uint32_t cp;
+        size_t bad; /* utf8_invalid_length when len == 0 */
+    } cases[] = {
+        {"A", 1, 1, 'A', 0},
+        {"\xc3\xa9", 2, 2, 0xE9, 0},
+        {"\xe2\x82\xac", 3, 3, 0x20AC, 0},
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1F600, 0},
+        {"\xf4\x8f\xbf\xbf", 4, 4, 0x10FFFF, 0},
+        {"\x80", 1, 0, 0, 1},             /* a stray continuation byte */
+        {"\xc0\xaf", 2, 0, 0, 1},         /* overlong 2-byte form */
+        {"\xe0\x80\xaf", 3, 0, 0, 1},     /* overlong 3-byte form */
+        {"\xed\xa0\x80", 3, 0, 0, 1},     /* a surrogate */
+        {"\xf4\x90\x80\x80", 4, 0, 0, 1}, /* past U+10FFFF */
+        {"\xf5\x80\x80\x80", 4, 0, 0, 1},
+        {"\xe2\x82", 2, 0, 0, 2},         /* cut short: one U+FFFD for both bytes */
+        {"\xf0\x9f\x98" "A", 4, 0, 0, 3},
+        {"\xe2" "A", 2, 0, 0, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        const unsigned char *p = (const unsigned char *)cases[i].s;
+        uint32_t cp = 0;
+        assert_int_equal(utf8_sequence(p, cases[i].n), cases[i].len);
+        assert_int_equal(utf8_decode(p, cases[i].n, &cp), cases[i].len);
+        assert_int_equal(cp, cases[i].len ? cases[i].cp : 0xFFFD);
+        if (!cases[i].len) assert_int_equal(utf8_invalid_length(p, cases[i].n), cases[i].bad);
+    }
+    /* WTF-8 takes the surrogates, and nothing else that UTF-8 refuses */
+    uint32_t cp;
+    assert_int_equal(wtf8_decode((const unsigned char *)"\xed\xa0\x80", 3, &cp), 3);
+    assert_int_equal(cp, 0xD800);
+    assert_int_equal(wtf8_decode((const unsigned char *)"\xc0\xaf", 2, &cp), 0);
+    /* the first bad byte, past the 8-byte ASCII fast path */
+    assert_int_equal(utf8_invalid_at((const unsigned char *)"0123456789abc\xc3\xa9", 15), 15);
+    assert_int_equal(utf8_invalid_at((const unsigned char *)"0123456789abc\xc3", 14), 13);
+    assert_int_equal(utf8_invalid_at((const unsigned char *)"", 0), 0);
+    /* Python's str.isspace() */
+    const uint32_t spaces[] = {' ', '\t', '\n', 0x0B, 0x0C, '\r', 0x1C, 0x1F, 0x85, 0xA0, 0x1680, 0x2000, 0x200A,
+                               0x2028, 0x2029, 0x202F, 0x205F, 0x3000};
+    for (size_t i = 0; i < sizeof(spaces) / sizeof(*spaces); i++) assert_true(unicode_isspace(spaces[i]));
+    const uint32_t others[] = {'a', 0, 0x08, 0x7F, 0x200B, 0xFEFF, 0x180E};
+    for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++) assert_false(unicode_isspace(others[i]));
+}
+
+/* err_printf: cut to the buffer, always terminated, -1 to return; a prefix with err_vprintf. */
+static int prefixed(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int prefixed(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = err_vprintf(err, errlen, "invalid: ", fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+static void test_err_printf(void **state)
+{
+    char err[8];
+    assert_int_equal(err_printf(err, sizeof(err), "n=%d", 42), -1);
+    assert_string_equal(err, "n=42");
+    assert_int_equal(err_printf(err, sizeof(err), "%s", "far too long"), -1);
+    assert_string_equal(err, "far too");
+    assert_int_equal(err_printf(NULL, 0, "nothing %d", 1), -1);
+    char big[64];
+    assert_int_equal(prefixed(big, sizeof(big), "%s is %d", "x", 3), -1);
+    assert_string_equal(big, "invalid: x is 3");
+    assert_int_equal(prefixed(err, sizeof(err), "%s", "x"), -1); /* the prefix alone fills it */
+    assert_string_equal(err, "invalid");
 }
 
 /* Every occurrence is masked, a short secret keeps the text's length, and a
@@ -568,7 +646,7 @@ int main(void)
         cmocka_unit_test(test_log_formats_in_src),
         cmocka_unit_test(test_buf_reuse),    cmocka_unit_test(test_buf_nomem),
         cmocka_unit_test(test_buf_zero_cap_aborts), cmocka_unit_test(test_buf_truncate),
-        cmocka_unit_test(test_secret_mask),
+        cmocka_unit_test(test_secret_mask), cmocka_unit_test(test_utf8), cmocka_unit_test(test_err_printf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
