@@ -34,6 +34,9 @@ CLI_SRC      := $(shell find src/cli -name '*.c' | sort)
 SQL_FILES    := $(shell find sql -name '*.sql' | sort)
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_bundle.o
 CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/%.o)
+# The command's own modules (.env loading, log lines), not the entry point
+# and sub-commands: the unit tests and fuzz targets of that code link these.
+CLI_MOD_OBJ  := $(filter-out $(BUILD)/src/cli/main.o $(BUILD)/src/cli/cmd_%.o,$(CLI_OBJ))
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -76,9 +79,9 @@ $(BUILD)/libpgai.so: $(LIB_OBJ)
 $(BUILD)/pgai: $(CLI_OBJ) $(BUILD)/libpgai.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libpgai.a $(DEPS_LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libpgai.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(CLI_MOD_OBJ) $(BUILD)/libpgai.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libpgai.a $(DEPS_LIBS) -lcmocka
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(CLI_MOD_OBJ) $(BUILD)/libpgai.a $(DEPS_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

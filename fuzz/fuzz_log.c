@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
+#include "cli/log_render.h"
 #include "util/log.h"
 
 /* Keeps the fields log_event hands to the sink, which are always within bounds and on one line. */

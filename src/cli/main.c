@@ -7,7 +7,8 @@
 
 #include "cli/cli.h"
 #include "util/buf.h"
-#include "util/dotenv.h"
+#include "cli/dotenv.h"
+#include "cli/log_render.h"
 #include "util/log.h"
 
 static const char main_usage[] =

@@ -16,6 +16,7 @@
 
 #include "db/db.h"
 #include "util/buf.h"
+#include "cli/log_render.h"
 #include "util/log.h"
 #include "util/err.h"
 #include "util/parse.h"
@@ -354,6 +355,22 @@ static void test_log_json_numbers(void **state)
     buf_free(&b);
 }
 
+/* Text that is not UTF-8 (a server's bytes in an SQL_ASCII database) still
+ * makes a JSON line: each bad sequence becomes U+FFFD, controls are escaped. */
+static void test_log_json_not_utf8(void **state)
+{
+    buf b;
+    buf_init(&b, LOG_LINE_MAX);
+    assert_int_equal(log_render_json(&b, 0, PGAI_LOG_INFO, "bad \xff byte\n", "k='v\xc3' n=1"), 0);
+    assert_string_equal(b.data, "{\"timestamp\":\"1970-01-01T00:00:00Z\",\"level\":\"info\",\"event\":\"bad \xef\xbf\xbd byte\\n\","
+                                "\"k\":\"v\xef\xbf\xbd\",\"n\":1}\n");
+    json_error_t jerr;
+    json_t *doc = json_loads(b.data, 0, &jerr);
+    if (!doc) fail_msg("not JSON (%s): %s", jerr.text, b.data);
+    json_decref(doc);
+    buf_free(&b);
+}
+
 /* log_event's output, kept for the test to look at. */
 typedef struct captured {
     char event[256];
@@ -638,7 +655,7 @@ int main(void)
         cmocka_unit_test(test_parse_bool),   cmocka_unit_test(test_parse_int),
         cmocka_unit_test(test_buf_cap),      cmocka_unit_test(test_log_text),
         cmocka_unit_test(test_log_json),
-        cmocka_unit_test(test_log_json_numbers),
+        cmocka_unit_test(test_log_json_numbers), cmocka_unit_test(test_log_json_not_utf8),
         cmocka_unit_test(test_log_level_parse),
         cmocka_unit_test(test_one_line),     cmocka_unit_test(test_append_ident),
         cmocka_unit_test(test_log_event_quoting), cmocka_unit_test(test_log_event_like_printf),
