@@ -29,7 +29,8 @@ int error_set(pgai_error *err, int code, const char *fmt, ...)
 
 int error_set_buf(pgai_error *err, const buf *b, const char *what)
 {
-    if (buf_error(b) == BUF_E_TOO_LARGE) return error_set(err, PGAI_E_INVALID, "%s is larger than %zu bytes", what, b->max);
+    if (buf_error(b) == BUF_E_TOO_LARGE)
+        return error_set(err, PGAI_E_INVALID, "%s is larger than %zu bytes", what, b->max);
     return error_set(err, PGAI_E_NOMEM, "out of memory for %s", what);
 }
 

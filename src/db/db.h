@@ -72,7 +72,8 @@ int db_append_literal(buf *b, const char *value) __attribute__((warn_unused_resu
 /*
  * Appends SQL built from fmt: %I quotes an identifier, %L a string literal,
  * %s inserts raw SQL, %d an int, %% a percent sign. Values that come from a
- * user never go through %s.
+ * user never go through %s. Another conversion is a programming error: -1,
+ * with what came before it appended.
  */
 int db_sqlf(buf *b, const char *fmt, ...) __attribute__((warn_unused_result));
 

@@ -649,6 +649,41 @@ static void test_append_ident(void **state)
     buf_free(&b);
 }
 
+/* db_sqlf: %I quotes identifiers (doubling "), %L makes literals (doubling ',
+ * and E'' with doubled backslashes once there is one), %s is raw, %d an int,
+ * %% a percent sign; any other conversion fails. */
+static void test_sqlf(void **state)
+{
+    buf b;
+    buf_init(&b, DB_MAX_MESSAGE);
+    assert_int_equal(db_sqlf(&b, "SELECT %I FROM %I.%I", "col", "My \"Schema\"", "t\"; DROP TABLE x; --"), 0);
+    assert_string_equal(b.data, "SELECT \"col\" FROM \"My \"\"Schema\"\"\".\"t\"\"; DROP TABLE x; --\"");
+    buf_reset(&b);
+    assert_int_equal(db_sqlf(&b, "SET x = %L, y = %L, z = %L", "plain", "it's", "a\\'b"), 0);
+    assert_string_equal(b.data, "SET x = 'plain', y = 'it''s', z = E'a\\\\''b'");
+    buf_reset(&b);
+    assert_int_equal(db_sqlf(&b, "%L%L", "", "\\"), 0); /* empty, and a lone backslash */
+    assert_string_equal(b.data, "''E'\\\\'");
+    buf_reset(&b);
+    assert_int_equal(db_sqlf(&b, "format('%%I', %s) LIMIT %d", "$1::text", -42), 0);
+    assert_string_equal(b.data, "format('%I', $1::text) LIMIT -42");
+    buf_reset(&b);
+    assert_int_equal(db_sqlf(&b, "100%%"), 0);
+    assert_string_equal(b.data, "100%");
+    /* an unknown conversion, or a '%' at the end, is a programming error */
+    buf_reset(&b);
+    assert_int_equal(db_sqlf(&b, "a %x b", 1), -1);
+    buf_reset(&b);
+    assert_int_equal(db_sqlf(&b, "a %"), -1);
+    assert_string_equal(b.data, "a ");
+    buf_free(&b);
+    /* past the buffer's cap: refused as any append */
+    buf_init(&b, 8);
+    assert_int_equal(db_sqlf(&b, "%I", "a long identifier"), -1);
+    assert_int_equal(buf_error(&b), BUF_E_TOO_LARGE);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -657,7 +692,7 @@ int main(void)
         cmocka_unit_test(test_log_json),
         cmocka_unit_test(test_log_json_numbers), cmocka_unit_test(test_log_json_not_utf8),
         cmocka_unit_test(test_log_level_parse),
-        cmocka_unit_test(test_one_line),     cmocka_unit_test(test_append_ident),
+        cmocka_unit_test(test_one_line),     cmocka_unit_test(test_append_ident), cmocka_unit_test(test_sqlf),
         cmocka_unit_test(test_log_event_quoting), cmocka_unit_test(test_log_event_like_printf),
         cmocka_unit_test(test_log_event_truncation), cmocka_unit_test(test_log_fields_fmt_check),
         cmocka_unit_test(test_log_formats_in_src),
