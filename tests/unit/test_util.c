@@ -24,9 +24,14 @@
 #include "util/utf8.h"
 
 /* test_buf_nomem asks for more memory than exists: under AddressSanitizer
- * that must be a NULL from realloc, as without it, not a report. */
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
+ * that must be a NULL from realloc, as without it, not a report. The
+ * runtime looks this up by name, so it must stay visible despite
+ * -fvisibility=hidden. */
+__attribute__((visibility("default"))) const char *__asan_default_options(void);
+__attribute__((visibility("default"))) const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
 
 static void test_parse_bool(void **state)
 {
