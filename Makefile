@@ -13,8 +13,21 @@ PKG_CONFIG   ?= pkg-config
 LDCONFIG     ?= $(shell PATH="$$PATH:/sbin:/usr/sbin" command -v ldconfig 2>/dev/null)
 
 PG_INCLUDE   := $(shell pg_config --includedir 2>/dev/null || echo /usr/include/postgresql)
-DEPS_CFLAGS  := -I$(PG_INCLUDE) $(shell $(PKG_CONFIG) --cflags libcurl jansson libpcre2-8 2>/dev/null)
-DEPS_LIBS    := -lpq $(shell $(PKG_CONFIG) --libs libcurl jansson libpcre2-8 2>/dev/null) -lpthread -lm
+# The pkg-config modules the library needs, each with the Debian package that
+# provides it: a missing one stops the build here, by name, instead of
+# surfacing later as a missing header (`make clean` needs none of them).
+DEPS_PKGS    := libcurl:libcurl4-openssl-dev jansson:libjansson-dev libpcre2-8:libpcre2-dev
+ifneq ($(filter-out clean,$(or $(MAKECMDGOALS),all)),)
+  ifeq ($(shell command -v $(PKG_CONFIG) 2>/dev/null),)
+    $(error $(PKG_CONFIG) not found: install pkg-config (scripts/setup.sh installs every build dependency))
+  endif
+  $(foreach d,$(DEPS_PKGS),$(if $(shell $(PKG_CONFIG) --exists $(word 1,$(subst :, ,$(d))) && echo ok),,\
+    $(error pkg-config cannot find $(word 1,$(subst :, ,$(d))): install $(word 2,$(subst :, ,$(d))) \
+            (scripts/setup.sh installs every build dependency))))
+endif
+DEPS_MODULES := $(foreach d,$(DEPS_PKGS),$(word 1,$(subst :, ,$(d))))
+DEPS_CFLAGS  := -I$(PG_INCLUDE) $(shell $(PKG_CONFIG) --cflags $(DEPS_MODULES))
+DEPS_LIBS    := -lpq $(shell $(PKG_CONFIG) --libs $(DEPS_MODULES)) -lpthread -lm
 
 WARN         := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
                 -Wformat=2 -Wvla -Wno-unused-parameter
@@ -34,6 +47,9 @@ CLI_SRC      := $(shell find src/cli -name '*.c' | sort)
 SQL_FILES    := $(shell find sql -name '*.sql' | sort)
 LIB_OBJ      := $(LIB_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/sql_bundle.o
 CLI_OBJ      := $(CLI_SRC:%.c=$(BUILD)/%.o)
+# The command's own modules (.env loading, log lines), not the entry point
+# and sub-commands: the unit tests and fuzz targets of that code link these.
+CLI_MOD_OBJ  := $(filter-out $(BUILD)/src/cli/main.o $(BUILD)/src/cli/cmd_%.o,$(CLI_OBJ))
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 UNIT_BIN     := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -72,9 +88,9 @@ $(BUILD)/libpgai.so: $(LIB_OBJ)
 $(BUILD)/pgai: $(CLI_OBJ) $(BUILD)/libpgai.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(BUILD)/libpgai.a $(DEPS_LIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libpgai.a
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(CLI_MOD_OBJ) $(BUILD)/libpgai.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libpgai.a $(DEPS_LIBS) -lcmocka
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(CLI_MOD_OBJ) $(BUILD)/libpgai.a $(DEPS_LIBS) -lcmocka
 
 unit: $(UNIT_BIN)
 

@@ -178,9 +178,7 @@ static void precompute_chunks(PGconn *conn, workset *ws)
     const vectorizer *v = ws->v;
     char msg[512];
     chunk_config cc = {
-        .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
-                : v->chunking.kind == CHUNKING_CHARACTER ? CHUNK_CHARACTER
-                                                         : CHUNK_RECURSIVE,
+        .kind = v->chunking.kind,
         .chunk_size = v->chunking.chunk_size,
         .chunk_overlap = v->chunking.chunk_overlap,
         .separators = v->chunking.separators,
@@ -200,7 +198,7 @@ static void precompute_chunks(PGconn *conn, workset *ws)
     if (load_col < 0) die("source", "the loading column is missing");
 
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = db_sqlf(&sql, "SELECT ");
     for (size_t i = 0; i < ws->ncols; i++) rc |= db_sqlf(&sql, "%s%I::pg_catalog.text", i ? ", " : "", ws->cols[i].name);
     rc |= db_sqlf(&sql, " FROM %I.%I", v->source_schema, v->source_table);
@@ -215,9 +213,9 @@ static void precompute_chunks(PGconn *conn, workset *ws)
     for (ws->tablecap = 16; ws->tablecap < 2 * (size_t)n + 2;) ws->tablecap *= 2;
     ws->table = calloc(ws->tablecap, sizeof(size_t));
     if (!ws->items || !ws->table) die("precompute", "out of memory");
-    buf_init(&ws->arena, 0);
+    buf_init(&ws->arena, BUF_NO_LIMIT); /* the benchmark's whole data set, held by design */
     buf key;
-    buf_init(&key, 0);
+    buf_init(&key, DB_MAX_MESSAGE); /* key columns as text */
     format_value values[1024];
     size_t nvalues = ws->ncols < 1023 ? ws->ncols : 1023;
     for (int r = 0; r < n; r++) {
@@ -276,7 +274,7 @@ static void load_vectors(PGconn *conn, workset *ws, const char *table)
 {
     const vectorizer *v = ws->v;
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = db_sqlf(&sql, "SELECT ");
     for (size_t i = 0; i < v->npk; i++) rc |= db_sqlf(&sql, "%I::pg_catalog.text, ", v->pk[i].name);
     rc |= db_sqlf(&sql, "\"chunk_seq\", \"embedding\" FROM %s", table); /* table: trusted, from the command line */
@@ -289,7 +287,7 @@ static void load_vectors(PGconn *conn, workset *ws, const char *table)
     if (!cols) die("vectors", "out of memory");
     for (size_t i = 0; i < v->npk; i++) cols[i] = (int)i;
     buf key;
-    buf_init(&key, 0);
+    buf_init(&key, DB_MAX_MESSAGE); /* key columns as text */
     int n = PQntuples(res);
     for (int r = 0; r < n; r++) {
         key_text(&key, res, r, cols, v->npk);
@@ -380,7 +378,7 @@ static int one_batch(runner *r, PGconn *conn, const char *claim_sql, embedder *e
     store_row *rows = malloc(cap * sizeof(*rows));
     const item **owners = malloc(cap * sizeof(*owners));
     buf key;
-    buf_init(&key, 0);
+    buf_init(&key, DB_MAX_MESSAGE); /* key columns as text */
     if (!rows || !owners) die("batch", "out of memory");
     for (size_t k = 0; k < npresent; k++) {
         claim_key_text(&key, b, present[k], ws->pk_col, v->npk);
@@ -475,7 +473,7 @@ static void *runner_main(void *arg)
         r->failed = 1;
     } else {
         buf scratch;
-        buf_init(&scratch, 0);
+        buf_init(&scratch, DB_MAX_MESSAGE); /* COPY data, as the executor's */
         while (one_batch(r, conn, claim_sql, emb, &scratch) > 0) {
         }
         buf_free(&scratch);

@@ -42,9 +42,7 @@ static void use_config(const vectorizer *v)
 
     /* as executor.c builds its chunker */
     chunk_config cc = {
-        .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
-                : v->chunking.kind == CHUNKING_CHARACTER ? CHUNK_CHARACTER
-                                                         : CHUNK_RECURSIVE,
+        .kind = v->chunking.kind,
         .chunk_size = v->chunking.chunk_size,
         .chunk_overlap = v->chunking.chunk_overlap,
         .separators = v->chunking.separators,

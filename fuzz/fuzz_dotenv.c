@@ -6,7 +6,7 @@
  * (${NAME} expansion still reads it, which is harmless).
  */
 #include "fuzz_common.h"
-#include "util/dotenv.h"
+#include "cli/dotenv.h"
 
 typedef struct sink {
     size_t pairs, warnings;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "fuzz_common.h"
+#include "cli/log_render.h"
 #include "util/log.h"
 
 /* Keeps the fields log_event hands to the sink, which are always within bounds and on one line. */
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const time_t when = 1736157600; /* 2025-01-06 10:00:00 UTC; the caller passes time(NULL) */
 
     buf out;
-    buf_init(&out, 0);
+    buf_init(&out, BUF_NO_LIMIT);
     FUZZ_CHECK(log_render_json(&out, when, level, event, fields) == 0, "json render failed");
     FUZZ_CHECK(out.len > 0 && out.data[out.len - 1] == '\n', "json line without a newline");
     /* valid UTF-8 in, one JSON object out */

@@ -47,7 +47,7 @@ static void check_float(const uint8_t *s, size_t n)
     double x;
     memcpy(&x, s, 8);
     buf out;
-    buf_init(&out, 0);
+    buf_init(&out, BUF_NO_LIMIT);
     FUZZ_CHECK(pyrepr_float(x, &out) == 0 && out.len > 0, "pyrepr_float failed");
     if (isfinite(x)) {
         /* shortest round-trip digits: reading them back gives the same double */
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* SQL NULL */
     format_value null = {"col", oid, 0, NULL};
     buf nb;
-    buf_init(&nb, 0);
+    buf_init(&nb, BUF_NO_LIMIT);
     FUZZ_CHECK(pyrepr_render(&null, &nb) == 0 && nb.len == 4 && !memcmp(nb.data, "None", 4), "NULL is not None");
     buf_free(&nb);
 

@@ -60,7 +60,7 @@ static size_t lex(const char *s, int sc_on, token *toks, size_t max, const char 
         token *t = &toks[k++];
         memset(t, 0, sizeof(*t));
         buf dec;
-        buf_init(&dec, 0);
+        buf_init(&dec, BUF_NO_LIMIT);
         if (c == '"' || c == '\'' || (c == 'E' && i + 1 < n && s[i + 1] == '\'')) {
             int is_e = c == 'E';
             if (is_e) i++;
@@ -89,7 +89,7 @@ static size_t lex(const char *s, int sc_on, token *toks, size_t max, const char 
 static char *build(const char *name)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     FUZZ_CHECK(db_sqlf(&b, "SELECT %I, %L FROM %I.%I WHERE %I = %L", name, name, name, name, name, name) == 0,
                "db_sqlf failed");
     return buf_take(&b);

@@ -134,10 +134,13 @@ if [ ! -f "$B/gen/cl100k.o" ] || [ "$ranks" -nt "$B/gen/cl100k.o" ] || [ fuzz/ru
 fi
 
 # Library sources as the Makefile has them (src/ less the command line),
-# instrumented for coverage; an object is rebuilt when its source or any
-# header is newer. The archive lets each target link only what it uses.
+# plus the command's own modules that targets test (src/cli/ less main.c and
+# the sub-commands), instrumented for coverage; an object is rebuilt when its
+# source or any header is newer. The archive lets each target link only what
+# it uses.
 newest_header=$(find src include fuzz -name '*.h' -o -name '*.inc' | xargs ls -t 2>/dev/null | head -n1)
-lib_src=$(find src -name '*.c' ! -path 'src/cli/*' | sort)
+lib_src=$(find src -name '*.c' ! -path 'src/cli/*' | sort;
+          find src/cli -name '*.c' ! -name main.c ! -name 'cmd_*.c' | sort)
 stale=()
 for src in $lib_src; do
   obj=$B/obj/${src%.c}.o

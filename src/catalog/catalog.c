@@ -7,19 +7,15 @@
 #include <string.h>
 
 #include "db/db.h"
+#include "util/secret.h"
 
-/* Runs a one-value query; *out is "" when there is no row or NULL. */
-static int one_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char *out, size_t outlen,
-                     pgai_error *err)
+/* db_query_value into a fixed field: "" when there is no row or the value is NULL. */
+static int query_into(PGconn *conn, const char *sql, char *out, size_t outlen, pgai_error *err)
 {
-    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    int rc = PGAI_OK;
-    out[0] = '\0';
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = db_error_from_result(err, conn, res);
-    else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0))
-        snprintf(out, outlen, "%s", PQgetvalue(res, 0, 0));
-    PQclear(res);
+    char *value;
+    int rc = db_query_value(conn, sql, 0, NULL, &value, err);
+    snprintf(out, outlen, "%s", value ? value : "");
+    free(value);
     return rc;
 }
 
@@ -28,15 +24,15 @@ int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err)
     memset(out, 0, sizeof(*out));
     char flag[16];
     int rc;
-    if ((rc = one_value(conn, "select extversion from pg_catalog.pg_extension where extname = 'ai'", 0, NULL,
+    if ((rc = query_into(conn, "select extversion from pg_catalog.pg_extension where extname = 'ai'",
                         out->ext_version, sizeof(out->ext_version), err)) != PGAI_OK)
         return rc;
     /* to_regclass, unlike pgai's information_schema probe, also sees tables we may not read. */
-    if ((rc = one_value(conn, "select pg_catalog.to_regclass('ai.pgai_lib_version') is not null", 0, NULL, flag,
+    if ((rc = query_into(conn, "select pg_catalog.to_regclass('ai.pgai_lib_version') is not null", flag,
                         sizeof(flag), err)) != PGAI_OK)
         return rc;
     if (strcmp(flag, "t") == 0 &&
-        (rc = one_value(conn, "select version from ai.pgai_lib_version where name = 'ai'", 0, NULL, out->lib_version,
+        (rc = query_into(conn, "select version from ai.pgai_lib_version where name = 'ai'", out->lib_version,
                         sizeof(out->lib_version), err)) != PGAI_OK)
         return rc;
     if (!out->lib_version[0] && !out->ext_version[0])
@@ -62,7 +58,7 @@ int catalog_detect(PGconn *conn, catalog_info *out, pgai_error *err)
          offsetof(catalog_info, has_errors_view)},
     };
     for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
-        if ((rc = one_value(conn, probes[i].sql, 0, NULL, flag, sizeof(flag), err)) != PGAI_OK) return rc;
+        if ((rc = query_into(conn, probes[i].sql, flag, sizeof(flag), err)) != PGAI_OK) return rc;
         *(int *)((char *)out + probes[i].offset) = strcmp(flag, "t") == 0;
     }
     return PGAI_OK;
@@ -75,7 +71,7 @@ int catalog_list_ids(PGconn *conn, const int *ids, size_t nids, int **out, size_
     PGresult *res;
     if (ids) {
         buf arr;
-        buf_init(&arr, 0);
+        buf_init(&arr, DB_MAX_MESSAGE);
         int ok = buf_puts(&arr, "{") == 0;
         for (size_t i = 0; i < nids && ok; i++) ok = buf_printf(&arr, "%s%d", i ? "," : "", ids[i]) == 0;
         ok = ok && buf_puts(&arr, "}") == 0;
@@ -318,7 +314,7 @@ int catalog_api_key(PGconn *conn, const catalog_info *info, const vectorizer *v,
         if (*key) log_debug(lg, "obtained secret from database", "name=%s", name);
     }
     if (!*key || !**key) {
-        free(*key);
+        secret_free(*key);
         *key = NULL;
         if (!allowed)
             return error_set(err, PGAI_E_INVALID,

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/err.h"
+
 #define MAX_BATCH_SIZE 2048
 #define DEFAULT_BATCH_SIZE 50
 #define MAX_CONCURRENCY 50
@@ -21,12 +23,10 @@ typedef struct parse_ctx {
 static int fail(parse_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(parse_ctx *c, const char *fmt, ...)
 {
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    err_vprintf(c->err, c->errlen, "invalid vectorizer config: ", fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "invalid vectorizer config: %s", msg);
     return -1;
 }
 
@@ -186,16 +186,17 @@ static int parse_pk(parse_ctx *c, json_t *row, vectorizer *v)
 
 static int parse_chunking(parse_ctx *c, json_t *o, vectorizer *v)
 {
+    /* in chunk_kind's order: CHUNK_NONE, CHUNK_CHARACTER, CHUNK_RECURSIVE */
     static const char *const names[] = {"none", "character_text_splitter", "recursive_character_text_splitter"};
     int kind = 0;
     if (get_impl(c, o, "chunking", names, 3, &kind) != 0) return -1;
-    v->chunking.kind = (chunking_kind)kind;
-    if (kind == CHUNKING_NONE) return 0;
+    v->chunking.kind = (chunk_kind)kind;
+    if (kind == CHUNK_NONE) return 0;
     if (get_int(c, o, "chunking", "chunk_size", 1, 0, &v->chunking.chunk_size) != 0 ||
         get_int(c, o, "chunking", "chunk_overlap", 1, 0, &v->chunking.chunk_overlap) != 0 ||
         get_bool(c, o, "chunking", "is_separator_regex", 1, 0, &v->chunking.is_separator_regex) != 0)
         return -1;
-    if (kind == CHUNKING_CHARACTER) {
+    if (kind == CHUNK_CHARACTER) {
         v->chunking.separators = calloc(1, sizeof(char *));
         if (!v->chunking.separators) return fail(c, "out of memory");
         v->chunking.nseparators = 1;

@@ -13,9 +13,10 @@
 
 #include <stddef.h>
 
+#include "chunk/chunk.h" /* chunk_kind: the chunker's kinds are the config's, one enum */
+
 typedef enum { LOADING_COLUMN, LOADING_URI } loading_kind;
 typedef enum { PARSING_AUTO, PARSING_NONE, PARSING_PYMUPDF, PARSING_DOCLING } parsing_kind;
-typedef enum { CHUNKING_NONE, CHUNKING_CHARACTER, CHUNKING_RECURSIVE } chunking_kind;
 typedef enum { FORMATTING_PYTHON_TEMPLATE, FORMATTING_CHUNK_VALUE } formatting_kind;
 /* Only worker.c's unsupported-provider check still reads this; the embed
  * module finds providers by name (embed/providers.c). To go once that check
@@ -48,7 +49,7 @@ typedef struct vectorizer {
     } loading;
     parsing_kind parsing;
     struct {
-        chunking_kind kind;
+        chunk_kind kind;
         long chunk_size, chunk_overlap;
         const char **separators; /* character splitter: exactly one */
         size_t nseparators;

@@ -16,7 +16,7 @@ static char *qualified(const char *schema, const char *table)
 {
     if (!schema || !table) return NULL;
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, DB_MAX_MESSAGE);
     if (db_sqlf(&b, "%I.%I", schema, table) != 0) {
         buf_free(&b);
         return NULL;

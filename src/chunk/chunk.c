@@ -27,6 +27,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/err.h"
+#include "util/utf8.h"
+
 typedef struct sepdef {
     char *str;          /* the separator as configured, NUL-terminated */
     size_t blen;        /* bytes */
@@ -46,61 +49,9 @@ struct chunker {
     int any_regex;
 };
 
-/* ---- errors ------------------------------------------------------------ */
-
-__attribute__((format(printf, 3, 4))) static int set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* ---- UTF-8 ------------------------------------------------------------- */
 
-/* Offset of the first byte that is not part of well-formed UTF-8 (the same
- * rules as Python's strict decoder: no overlongs, no surrogates, nothing past
- * U+10FFFF), or n when all of s is valid. */
-static size_t utf8_invalid_at(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if (n - i >= 8) { /* ASCII runs dominate real text: test 8 bytes at a time */
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (!(w & 0x8080808080808080ULL)) {
-                i += 8;
-                continue;
-            }
-        }
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) need = 1;
-        else if (c == 0xE0) need = 2, lo = 0xA0;
-        else if (c >= 0xE1 && c <= 0xEC) need = 2;
-        else if (c == 0xED) need = 2, hi = 0x9F; /* U+D800..U+DFFF are surrogates */
-        else if (c >= 0xEE && c <= 0xEF) need = 2;
-        else if (c == 0xF0) need = 3, lo = 0x90;
-        else if (c >= 0xF1 && c <= 0xF3) need = 3;
-        else if (c == 0xF4) need = 3, hi = 0x8F;
-        else return i;
-        if (n - i < need + 1) return i;
-        if (s[i + 1] < lo || s[i + 1] > hi) return i;
-        for (size_t k = 2; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80) return i;
-        i += need + 1;
-    }
-    return n;
-}
-
+/* Code points in s[0..n) (valid UTF-8): every byte that is not a continuation byte starts one. */
 static long long utf8_count(const char *p, size_t n)
 {
     long long cps = 0;
@@ -108,30 +59,17 @@ static long long utf8_count(const char *p, size_t n)
     return cps;
 }
 
+/* The length of the character a lead byte starts, in text already checked to be valid. */
 static size_t utf8_seqlen(unsigned char c)
 {
     return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
 }
 
-/* Decodes the (valid) sequence at p. */
-static uint32_t utf8_decode(const unsigned char *p, size_t k)
+/* Whether the (valid) character at u[0..n) is Python whitespace. */
+static int space_at(const unsigned char *u, size_t n)
 {
-    switch (k) {
-    case 1: return p[0];
-    case 2: return ((uint32_t)(p[0] & 0x1F) << 6) | (p[1] & 0x3F);
-    case 3: return ((uint32_t)(p[0] & 0x0F) << 12) | ((uint32_t)(p[1] & 0x3F) << 6) | (p[2] & 0x3F);
-    default:
-        return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3F) << 12) | ((uint32_t)(p[2] & 0x3F) << 6) |
-               (p[3] & 0x3F);
-    }
-}
-
-/* Python's str.isspace() set, which is what str.strip() removes. */
-static int py_space(uint32_t cp)
-{
-    if (cp < 0x80) return (cp >= 0x09 && cp <= 0x0D) || (cp >= 0x1C && cp <= 0x20);
-    return cp == 0x85 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 ||
-           cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000;
+    uint32_t cp;
+    return utf8_decode(u, n, &cp) && unicode_isspace(cp);
 }
 
 /* Python str.strip() on the valid UTF-8 s[0..n): returns the kept range. */
@@ -141,13 +79,13 @@ static void py_strip(const char *s, size_t n, size_t *from, size_t *to)
     size_t a = 0, b = n;
     while (a < b) {
         size_t k = utf8_seqlen(u[a]);
-        if (!py_space(utf8_decode(u + a, k))) break;
+        if (!space_at(u + a, k)) break;
         a += k;
     }
     while (b > a) {
         size_t j = b - 1;
         while (j > a && (u[j] & 0xC0) == 0x80) j--;
-        if (!py_space(utf8_decode(u + j, b - j))) break;
+        if (!space_at(u + j, b - j)) break;
         b = j;
     }
     *from = a;
@@ -169,7 +107,7 @@ static int is_hex(char c)
 static int py_regex_to_pcre2(const char *pat, size_t n, char **out, size_t *outn, char *err, size_t errlen)
 {
     char *o = malloc(2 * n + 1); /* \uXXXX (6) -> \x{XXXX} (8): never more than 2x */
-    if (!o) return set_err(err, errlen, "out of memory");
+    if (!o) return err_printf(err, errlen, "out of memory");
     size_t j = 0;
     int in_class = 0;
     for (size_t i = 0; i < n; i++) {
@@ -191,7 +129,7 @@ static int py_regex_to_pcre2(const char *pat, size_t n, char **out, size_t *outn
             }
             if (e == 'K' && !in_class) {
                 free(o);
-                return set_err(err, errlen, "invalid separator regex '%s': bad escape \\K", pat);
+                return err_printf(err, errlen, "invalid separator regex '%s': bad escape \\K", pat);
             }
             o[j++] = '\\';
             o[j++] = (e == 'Z' && !in_class) ? 'z' : e;
@@ -224,7 +162,7 @@ static int compile_regex(const char *pat, size_t n, int wrap, pcre2_code **code,
         char *w = malloc(tn + 3);
         if (!w) {
             free(tp);
-            return set_err(err, errlen, "out of memory");
+            return err_printf(err, errlen, "out of memory");
         }
         w[0] = '(';
         memcpy(w + 1, tp, tn);
@@ -237,7 +175,7 @@ static int compile_regex(const char *pat, size_t n, int wrap, pcre2_code **code,
     pcre2_compile_context *cc = pcre2_compile_context_create(NULL);
     if (!cc) {
         free(tp);
-        return set_err(err, errlen, "out of memory");
+        return err_printf(err, errlen, "out of memory");
     }
     /* Python: '.' excludes only \n and '$' may match before a final \n */
     pcre2_set_newline(cc, PCRE2_NEWLINE_LF);
@@ -250,8 +188,8 @@ static int compile_regex(const char *pat, size_t n, int wrap, pcre2_code **code,
     if (!*code) {
         PCRE2_UCHAR msg[160];
         pcre2_get_error_message(ec, msg, sizeof(msg));
-        return set_err(err, errlen, "invalid separator regex '%s': %s at offset %zu", pat, (const char *)msg,
-                       (size_t)eo - (wrap ? 1 : 0));
+        return err_printf(err, errlen, "invalid separator regex '%s': %s at offset %zu", pat, (const char *)msg,
+                          (size_t)eo - (wrap ? 1 : 0));
     }
     /* JIT is only a speed-up: on failure pcre2_match interprets */
     (void)pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE);
@@ -263,9 +201,9 @@ static int sep_init(sepdef *s, const char *str, int regex, int need_kept, char *
 {
     s->blen = strlen(str);
     if (utf8_invalid_at((const unsigned char *)str, s->blen) != s->blen)
-        return set_err(err, errlen, "separator is not valid UTF-8");
+        return err_printf(err, errlen, "separator is not valid UTF-8");
     s->str = malloc(s->blen + 1);
-    if (!s->str) return set_err(err, errlen, "out of memory");
+    if (!s->str) return err_printf(err, errlen, "out of memory");
     memcpy(s->str, str, s->blen + 1);
     s->clen = utf8_count(str, s->blen);
     /* re.escape(literal) matches exactly the literal: search it with memmem.
@@ -292,15 +230,15 @@ void chunker_free(chunker *c)
 int chunker_new(const chunk_config *cfg, chunker **out, char *err, size_t errlen)
 {
     *out = NULL;
-    if (!cfg) return set_err(err, errlen, "no chunking config");
+    if (!cfg) return err_printf(err, errlen, "no chunking config");
     if (cfg->kind != CHUNK_NONE && cfg->kind != CHUNK_CHARACTER && cfg->kind != CHUNK_RECURSIVE)
-        return set_err(err, errlen, "unknown chunking kind %d", (int)cfg->kind);
+        return err_printf(err, errlen, "unknown chunking kind %d", (int)cfg->kind);
     if (cfg->kind != CHUNK_NONE && cfg->chunk_overlap > cfg->chunk_size)
-        return set_err(err, errlen, "Got a larger chunk overlap (%ld) than chunk size (%ld), should be smaller.",
-                       cfg->chunk_overlap, cfg->chunk_size);
+        return err_printf(err, errlen, "Got a larger chunk overlap (%ld) than chunk size (%ld), should be smaller.",
+                          cfg->chunk_overlap, cfg->chunk_size);
     if (cfg->kind == CHUNK_CHARACTER && cfg->nseparators == 0)
-        return set_err(err, errlen, "character_text_splitter needs a separator");
-    if (cfg->nseparators && !cfg->separators) return set_err(err, errlen, "separator list is missing");
+        return err_printf(err, errlen, "character_text_splitter needs a separator");
+    if (cfg->nseparators && !cfg->separators) return err_printf(err, errlen, "separator list is missing");
 
     static const char *const default_seps[] = {"\n\n", "\n", " ", ""};
     const char *const *list = cfg->separators;
@@ -317,7 +255,7 @@ int chunker_new(const chunk_config *cfg, chunker **out, char *err, size_t errlen
     }
 
     chunker *c = calloc(1, sizeof(*c));
-    if (!c) return set_err(err, errlen, "out of memory");
+    if (!c) return err_printf(err, errlen, "out of memory");
     c->kind = cfg->kind;
     c->size = cfg->chunk_size;
     c->overlap = cfg->chunk_overlap;
@@ -325,14 +263,14 @@ int chunker_new(const chunk_config *cfg, chunker **out, char *err, size_t errlen
         c->seps = calloc(n, sizeof(*c->seps));
         if (!c->seps) {
             chunker_free(c);
-            return set_err(err, errlen, "out of memory");
+            return err_printf(err, errlen, "out of memory");
         }
     }
     for (size_t i = 0; i < n; i++) {
         c->nseps = i + 1; /* so chunker_free releases what sep_init built */
         if (!list[i]) {
             chunker_free(c);
-            return set_err(err, errlen, "separator %zu is NULL", i);
+            return err_printf(err, errlen, "separator %zu is NULL", i);
         }
         if (sep_init(&c->seps[i], list[i], regex, cfg->kind == CHUNK_RECURSIVE, err, errlen) < 0) {
             chunker_free(c);
@@ -362,14 +300,13 @@ typedef struct ctx {
     size_t errlen;
 } ctx;
 
+/* err_printf into the split's own error. */
 __attribute__((format(printf, 2, 3))) static int fail(ctx *cx, const char *fmt, ...)
 {
-    if (cx->err && cx->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(cx->err, cx->errlen, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    err_vprintf(cx->err, cx->errlen, NULL, fmt, ap);
+    va_end(ap);
     return -1;
 }
 
@@ -838,13 +775,13 @@ int chunker_split(const chunker *c, const char *text, size_t len, size_t max_chu
                   size_t errlen)
 {
     memset(out, 0, sizeof(*out));
-    if (!c) return set_err(err, errlen, "no chunker");
+    if (!c) return err_printf(err, errlen, "no chunker");
     if (!text) {
-        if (len) return set_err(err, errlen, "no text");
+        if (len) return err_printf(err, errlen, "no text");
         text = "";
     }
     size_t bad = utf8_invalid_at((const unsigned char *)text, len);
-    if (bad != len) return set_err(err, errlen, "text is not valid UTF-8 (byte offset %zu)", bad);
+    if (bad != len) return err_printf(err, errlen, "text is not valid UTF-8 (byte offset %zu)", bad);
 
     ctx cx = {.c = c, .max_chunks = max_chunks, .out = out, .err = err, .errlen = errlen};
     int r;
@@ -853,7 +790,7 @@ int chunker_split(const chunker *c, const char *text, size_t len, size_t max_chu
     } else {
         if (c->any_regex) {
             cx.md = pcre2_match_data_create(c->max_groups + 1, NULL);
-            if (!cx.md) return set_err(err, errlen, "out of memory");
+            if (!cx.md) return err_printf(err, errlen, "out of memory");
         }
         r = c->kind == CHUNK_CHARACTER ? split_character(&cx, text, len) : split_recursive(&cx, text, len, 0);
         pcre2_match_data_free(cx.md);

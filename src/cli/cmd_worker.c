@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/log_render.h"
 #include "db/url.h"
 #include "util/log.h"
 #include "util/parse.h"

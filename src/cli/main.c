@@ -7,7 +7,8 @@
 
 #include "cli/cli.h"
 #include "util/buf.h"
-#include "util/dotenv.h"
+#include "cli/dotenv.h"
+#include "cli/log_render.h"
 #include "util/log.h"
 
 static const char main_usage[] =
@@ -109,7 +110,7 @@ void cli_log_sink(void *userdata, pgai_log_level level, const char *event, const
     if (level < cfg->level) return;
     FILE *out = cfg->out ? cfg->out : stdout;
     buf line;
-    buf_init(&line, 0);
+    buf_init(&line, LOG_LINE_MAX);
     int rc = cfg->json ? log_render_json(&line, time(NULL), level, event, fields)
                        : log_render_text(&line, time(NULL), level, event, fields);
     if (rc == 0) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "util/clock.h"
+#include "util/secret.h"
 
 int error_set(pgai_error *err, int code, const char *fmt, ...)
 {
@@ -24,6 +25,13 @@ int error_set(pgai_error *err, int code, const char *fmt, ...)
     va_end(ap);
     db_one_line(err->message, sizeof(err->message), tmp);
     return code;
+}
+
+int error_set_buf(pgai_error *err, const buf *b, const char *what)
+{
+    if (buf_error(b) == BUF_E_TOO_LARGE)
+        return error_set(err, PGAI_E_INVALID, "%s is larger than %zu bytes", what, b->max);
+    return error_set(err, PGAI_E_NOMEM, "out of memory for %s", what);
 }
 
 void db_one_line(char *dst, size_t n, const char *s)
@@ -43,18 +51,6 @@ void db_one_line(char *dst, size_t n, const char *s)
     dst[o] = '\0';
 }
 
-/* Replaces every occurrence of needle in err's message with "***". */
-static void mask_text(pgai_error *err, const char *needle)
-{
-    size_t n = needle ? strlen(needle) : 0;
-    if (n == 0) return;
-    char *p;
-    while ((p = strstr(err->message, needle)) != NULL) {
-        memcpy(p, "***", 3);
-        memmove(p + 3, p + n, strlen(p + n) + 1);
-    }
-}
-
 /*
  * libpq's URI parser quotes the URI (or a token of it) in some messages, so
  * a password could reach a log line: mask it, both as parsed and as the raw
@@ -65,7 +61,7 @@ static void mask_password(pgai_error *err, const char *url)
     if (!url) return;
     PQconninfoOption *opts = PQconninfoParse(url, NULL);
     for (PQconninfoOption *o = opts; o && o->keyword; o++)
-        if (strcmp(o->keyword, "password") == 0 && o->val) mask_text(err, o->val);
+        if (strcmp(o->keyword, "password") == 0 && o->val) secret_mask(err->message, o->val);
     PQconninfoFree(opts);
     const char *scheme = strstr(url, "://");
     const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
@@ -73,7 +69,8 @@ static void mask_password(pgai_error *err, const char *url)
     if (at && colon && colon < at) {
         char pw[512];
         snprintf(pw, sizeof(pw), "%.*s", (int)(at - colon - 1), colon + 1);
-        mask_text(err, pw);
+        secret_mask(err->message, pw);
+        explicit_bzero(pw, sizeof(pw)); /* a copy of the password on the stack */
     }
 }
 
@@ -197,6 +194,21 @@ int db_exec(PGconn *conn, const char *sql, pgai_error *err)
     ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
     int rc = PGAI_OK;
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) rc = db_error_from_result(err, conn, res);
+    PQclear(res);
+    return rc;
+}
+
+int db_query_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char **value,
+                   pgai_error *err)
+{
+    *value = NULL;
+    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    int rc = PGAI_OK;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = db_error_from_result(err, conn, res);
+    else if (PQntuples(res) > 0 && PQnfields(res) > 0 && !PQgetisnull(res, 0, 0) &&
+             !(*value = strdup(PQgetvalue(res, 0, 0))))
+        rc = error_set(err, PGAI_E_NOMEM, "out of memory");
     PQclear(res);
     return rc;
 }

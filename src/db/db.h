@@ -12,8 +12,19 @@
 #include "util/cancel.h"
 #include "util/log.h"
 
+/*
+ * The cap of every buffer holding SQL we build or data we send in one
+ * message (COPY data, a statement): PostgreSQL refuses a message, and a text
+ * value, of 1 GiB or more (MaxAllocSize), so a larger buffer could never be
+ * sent anyway.
+ */
+#define DB_MAX_MESSAGE ((size_t)0x3fffffff)
+
 /* Fills err (code, one-line message built from fmt) and returns code. */
 int error_set(pgai_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Fills err from a failed buf: "<what> is larger than N bytes" (PGAI_E_INVALID:
+ * a limit, not a fault) or "out of memory for <what>" (PGAI_E_NOMEM). */
+int error_set_buf(pgai_error *err, const buf *b, const char *what);
 /* Puts prefix before err's message (truncating the end if needed), sets code, returns it. */
 int error_wrap(pgai_error *err, int code, const char *prefix);
 
@@ -35,6 +46,15 @@ PGconn *db_connect_cancellable(const char *url, const char *app, const logger *l
  */
 int db_exec(PGconn *conn, const char *sql, pgai_error *err) __attribute__((warn_unused_result));
 
+/*
+ * Runs a query whose answer is one value: the first column of the first
+ * row, in text form. Returns PGAI_OK with *value a malloc'ed copy (the
+ * caller frees it), or NULL when there is no row or the value is NULL; on
+ * failure the error's code, with *value NULL.
+ */
+int db_query_value(PGconn *conn, const char *sql, int nparams, const char *const *params, char **value,
+                   pgai_error *err) __attribute__((warn_unused_result));
+
 /* Collects the results of a statement sent with PQsend*: the first error, if any. */
 int db_finish(PGconn *conn, pgai_error *err) __attribute__((warn_unused_result));
 
@@ -52,7 +72,8 @@ int db_append_literal(buf *b, const char *value) __attribute__((warn_unused_resu
 /*
  * Appends SQL built from fmt: %I quotes an identifier, %L a string literal,
  * %s inserts raw SQL, %d an int, %% a percent sign. Values that come from a
- * user never go through %s.
+ * user never go through %s. Another conversion is a programming error: -1,
+ * with what came before it appended.
  */
 int db_sqlf(buf *b, const char *fmt, ...) __attribute__((warn_unused_result));
 

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "embed/provider.h"
+#include "util/secret.h"
 #include "embed/vectors.h"
 #include "util/jsonw.h"
 #include "util/parse.h"
@@ -28,6 +29,10 @@
 #define BODY_EXCERPT_BYTES 300 /* of a non-JSON error body: enough for a proxy's or a server's one-line reason */
 /* Request headers in all: room for a SigV4 signature with a session token. */
 #define MAX_HEADER_BYTES ((size_t)64 << 10)
+/* A request body: a batch's texts as JSON. The chunks come from documents
+ * under PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, and a request holds at most a
+ * provider's inputs per request; 1 GiB is far past any provider's limit. */
+#define MAX_REQUEST_BYTES ((size_t)1 << 30)
 #define HEADER_RESERVE_BYTES 4096
 
 int embed_set_error(embed_error *err, embed_error_kind kind, long status, const char *fmt, ...)
@@ -201,7 +206,7 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
     e->ops = ops;
     e->v = v;
     e->env = settings;
-    buf_init(&e->request, 0);
+    buf_init(&e->request, MAX_REQUEST_BYTES);
     buf_init(&e->headers.text, MAX_HEADER_BYTES);
     /* room for the usual headers at once: a buffer that grew would leave a
      * copy of the key behind in the memory it gave back */
@@ -229,11 +234,7 @@ int embedder_new(const vectorizer *v, const char *api_key, const embed_env *env,
 void embedder_free(embedder *e)
 {
     if (!e) return;
-    if (e->api_key) {
-        /* do not leave the key in freed memory */
-        memset(e->api_key, 0, strlen(e->api_key));
-        free(e->api_key);
-    }
+    secret_free(e->api_key); /* do not leave the key in freed memory */
     if (e->priv && e->ops->free_priv) e->ops->free_priv(e->priv);
     http_client_free(e->http);
     buf_free(&e->request);
@@ -246,20 +247,15 @@ void embedder_free(embedder *e)
  * unless one grew past KEEP_BUFFER_BYTES. */
 static void release_large_buffers(embedder *e)
 {
-    buf_shrink(&e->request, KEEP_BUFFER_BYTES);
-    buf_shrink(&e->resp.body, KEEP_BUFFER_BYTES);
+    buf_free_if_above(&e->request, KEEP_BUFFER_BYTES);
+    buf_free_if_above(&e->resp.body, KEEP_BUFFER_BYTES);
 }
 
 /* Providers may echo the key back in an error body; it must never reach a log or an error row. */
 static void scrub_key(const embedder *e, embed_error *err)
 {
-    size_t klen = e->api_key ? strlen(e->api_key) : 0;
-    if (klen < 4) return;
-    char *p;
-    while ((p = strstr(err->message, e->api_key)) != NULL) {
-        memcpy(p, "***", 3);
-        memmove(p + 3, p + klen, strlen(p + klen) + 1);
-    }
+    /* a key of 1-3 characters would mask ordinary words: such a key is not a secret anyway */
+    if (e->api_key && strlen(e->api_key) >= 4) secret_mask(err->message, e->api_key);
 }
 
 /* A failed call's error, ready for logs and error rows: no key, the endpoint

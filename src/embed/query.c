@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "db/url.h"
 #include "embed/embed.h"
+#include "util/secret.h"
 #include "pgai/pgai.h"
 
 /* Finds the id of a vectorizer given by name or by id. */
@@ -80,8 +81,7 @@ int pgai_embed_query(const char *db_url, const char *which, const char *text, fl
         }
         embedder_free(e);
     }
-    if (key) memset(key, 0, strlen(key));
-    free(key);
+    secret_free(key);
     vectorizer_free(v);
     env_snapshot_free(environment);
     return rc;

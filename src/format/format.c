@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/err.h"
+#include "util/utf8.h"
+
 enum seg_kind { SEG_LIT, SEG_CHUNK, SEG_NAME, SEG_INVALID };
 
 typedef struct seg {
@@ -29,17 +32,6 @@ struct format_template {
     seg *segs;
     size_t nsegs;
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int is_id_start(unsigned char c)
 {
@@ -58,35 +50,8 @@ static int is_id_char(unsigned char c)
  */
 static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
 {
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07;
-    } else {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    if (len > n) {
-        *cp = 0xFFFD;
-        return 1;
-    }
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) {
-            *cp = 0xFFFD;
-            return 1;
-        }
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    *cp = v;
-    return len;
+    size_t len = utf8_decode(s, n, cp); /* *cp is U+FFFD when len is 0 */
+    return len ? len : 1;
 }
 
 /* Python's str.splitlines() boundaries. */
@@ -121,13 +86,13 @@ int format_template_parse(const char *tmpl, format_template **out, char *err, si
 {
     *out = NULL;
     if (!tmpl) {
-        set_err(err, errlen, "formatting template is missing");
+        err_printf(err, errlen, "formatting template is missing");
         return -1;
     }
     format_template *t = calloc(1, sizeof(*t));
     if (!t || !(t->text = strdup(tmpl))) {
         free(t);
-        set_err(err, errlen, "out of memory parsing the formatting template");
+        err_printf(err, errlen, "out of memory parsing the formatting template");
         return -1;
     }
     const unsigned char *s = (const unsigned char *)t->text;
@@ -194,7 +159,7 @@ int format_template_parse(const char *tmpl, format_template **out, char *err, si
     if (rc == 0 && n > lit_start) rc = add_seg(t, &cap, (seg){.kind = SEG_LIT, .off = lit_start, .len = n - lit_start});
     if (rc != 0) {
         format_template_free(t);
-        set_err(err, errlen, "out of memory parsing the formatting template");
+        err_printf(err, errlen, "out of memory parsing the formatting template");
         return -1;
     }
     *out = t;
@@ -219,8 +184,8 @@ int format_render(const format_template *t, const char *chunk, size_t chunk_len,
      * when the row itself has a column named chunk. */
     for (size_t k = 0; k < nvalues; k++) {
         if (values[k].name && strcmp(values[k].name, "chunk") == 0) {
-            set_err(err, errlen,
-                    "TypeError: string.Template.substitute() got multiple values for keyword argument 'chunk'");
+            err_printf(err, errlen,
+                       "TypeError: string.Template.substitute() got multiple values for keyword argument 'chunk'");
             return -1;
         }
     }
@@ -239,18 +204,22 @@ int format_render(const format_template *t, const char *chunk, size_t chunk_len,
             if (!v) {
                 /* str(KeyError(name)) is repr(name); identifiers are ASCII
                  * letters, digits and '_' so no escaping is needed. */
-                set_err(err, errlen, "KeyError: '%.*s'", (int)(sg->len > 200 ? 200 : sg->len), t->text + sg->off);
+                err_printf(err, errlen, "KeyError: '%.*s'", (int)(sg->len > 200 ? 200 : sg->len), t->text + sg->off);
                 return -1;
             }
             rc = pyrepr_render(v, out);
             break;
         }
         case SEG_INVALID:
-            set_err(err, errlen, "Invalid placeholder in string: line %lu, col %lu", sg->line, sg->col);
+            err_printf(err, errlen, "Invalid placeholder in string: line %lu, col %lu", sg->line, sg->col);
             return -1;
         }
         if (rc != 0) {
-            set_err(err, errlen, "formatted chunk exceeds the size limit of %zu bytes", out->max);
+            /* pyrepr's own scratch buffers fail only for memory: only out has a cap that text can reach */
+            if (buf_error(out) == BUF_E_TOO_LARGE)
+                err_printf(err, errlen, "the formatted chunks exceed the size limit of %zu bytes", out->max);
+            else
+                err_printf(err, errlen, "out of memory formatting a chunk");
             return -1;
         }
     }

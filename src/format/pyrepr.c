@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "format/pyprintable.inc"
+#include "util/utf8.h"
 
 enum { R_ERR = -1, R_OK = 0, R_NOFIT = 1 };
 
@@ -28,6 +29,12 @@ enum { R_ERR = -1, R_OK = 0, R_NOFIT = 1 };
         int try_rc_ = (expr);                                                                                          \
         if (try_rc_ != R_OK) return try_rc_;                                                                           \
     } while (0)
+
+/* The cap of a scratch buffer holding a part of an n-byte value decoded
+ * (bytea bytes, JSON strings, range bounds, array elements, digits):
+ * decoding only removes quotes and escapes, so it never needs more than the
+ * value's own text (+ 1, as a cap must be positive). */
+#define SCRATCH_CAP(n) ((n) + 1)
 
 /* Built-in type OIDs (pg_type.dat). */
 enum {
@@ -132,39 +139,6 @@ static int is_nonprintable(uint32_t cp)
     return 0;
 }
 
-/*
- * Decodes one UTF-8 sequence. Surrogate code points encoded as 3-byte
- * sequences are accepted: JSON strings may hold lone surrogates ("\ud800"),
- * which Python keeps in its str and repr() escapes. Returns the sequence
- * length, or 0 for a malformed byte.
- */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
-{
-    unsigned char c = s[0];
-    size_t len;
-    uint32_t v, min;
-    if (c < 0x80) {
-        *cp = c;
-        return 1;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, v = c & 0x1F, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, v = c & 0x0F, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, v = c & 0x07, min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n) return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        v = (v << 6) | (s[i] & 0x3F);
-    }
-    if (v < min || v > 0x10FFFF) return 0;
-    *cp = v;
-    return len;
-}
-
 int pyrepr_str(const char *s, size_t n, buf *out)
 {
     if (n == 0) return buf_puts(out, "''"); /* s may be NULL then */
@@ -184,7 +158,9 @@ int pyrepr_str(const char *s, size_t n, buf *out)
             if (i == n) break;
         }
         uint32_t cp;
-        size_t len = utf8_decode(p + i, n - i, &cp);
+        /* WTF-8: JSON strings may hold lone surrogates ("\ud800"), which
+         * Python keeps in its str and repr() escapes */
+        size_t len = wtf8_decode(p + i, n - i, &cp);
         int rc;
         if (len == 0) {
             /* Not reachable for text from a UTF-8 database; keep the output valid. */
@@ -272,7 +248,7 @@ static int bytes_repr(const unsigned char *b, size_t n, buf *out)
 static int render_bytea(const char *s, size_t n, buf *out)
 {
     buf raw;
-    buf_init(&raw, 0);
+    buf_init(&raw, SCRATCH_CAP(n));
     int rc = R_OK;
     if (n >= 2 && s[0] == '\\' && s[1] == 'x') {
         if ((n - 2) % 2 != 0) return R_NOFIT;
@@ -474,7 +450,7 @@ static int render_numeric(const char *s, size_t n, int repr, buf *out)
     exp -= (long long)(frac_end - frac_start);
 
     buf coef;
-    buf_init(&coef, 0);
+    buf_init(&coef, SCRATCH_CAP(n));
     int rc = put(&coef, s + int_start, int_end - int_start);
     if (rc == R_OK) rc = put(&coef, s + frac_start, frac_end - frac_start);
     if (rc != R_OK) {
@@ -1179,14 +1155,14 @@ static int j_render(const jctx *j, size_t idx, int repr, buf *out)
 static int render_json(const char *s, size_t n, int repr, buf *out)
 {
     jctx j = {.s = s, .n = n};
-    buf_init(&j.strs, 0);
+    buf_init(&j.strs, SCRATCH_CAP(n));
     int rc = R_NOFIT;
     long root = j_value(&j);
     if (root >= 0) {
         j_ws(&j);
         if (j.pos == n) rc = j_render(&j, (size_t)root, repr, out);
     }
-    if (root < 0 && (j.strs.failed)) rc = R_ERR;
+    if (root < 0 && buf_error(&j.strs)) rc = R_ERR;
     buf_free(&j.strs);
     free(j.nodes);
     free(j.kids);
@@ -1241,8 +1217,8 @@ static int render_range(unsigned int sub_oid, const char *s, size_t n, int repr,
     char lb = s[0], ub = s[n - 1];
     if (ub != ']' && ub != ')') return R_NOFIT;
     buf lo, hi;
-    buf_init(&lo, 0);
-    buf_init(&hi, 0);
+    buf_init(&lo, SCRATCH_CAP(n));
+    buf_init(&hi, SCRATCH_CAP(n));
     size_t i = 1;
     int has_lo = 0, has_hi = 0;
     int rc = range_bound(s, n, &i, "\",", &lo, &has_lo);
@@ -1280,7 +1256,7 @@ static int render_array(const struct array_type *at, const char *s, size_t n, bu
     }
     int depth = 0, first[ARRAY_MAX_DEPTH + 1];
     buf el;
-    buf_init(&el, 0);
+    buf_init(&el, SCRATCH_CAP(n));
     int rc = R_OK, done = 0;
     while (i < n && rc == R_OK) {
         char c = s[i];
@@ -1397,8 +1373,7 @@ int pyrepr_render(const format_value *v, buf *out)
     int rc = render_value(v->type_oid, v->text, n, 0, out);
     if (rc == R_NOFIT) {
         /* drop any partial output and use PostgreSQL's text */
-        out->len = mark;
-        if (out->data) out->data[mark] = '\0';
+        buf_truncate(out, mark);
         return buf_append(out, v->text, n);
     }
     return rc == R_OK ? 0 : -1;

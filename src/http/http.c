@@ -156,8 +156,7 @@ void http_response_init(http_response *resp)
 static void response_reset(http_response *resp, size_t max_body)
 {
     buf body = resp->body;
-    buf_reset(&body);
-    body.max = max_body;
+    buf_reset_max(&body, max_body);
     http_response_init(resp);
     resp->body = body;
 }
@@ -171,6 +170,16 @@ static size_t too_large(http_response *resp)
     return 0; /* makes curl stop with CURLE_WRITE_ERROR */
 }
 
+/* The body buffer refused: over its cap, or no memory for it (not the
+ * server's fault, and no reason to send the request again). */
+static size_t body_refused(http_response *resp, size_t wanted)
+{
+    if (buf_error(&resp->body) == BUF_E_TOO_LARGE) return too_large(resp);
+    resp->failure = HTTP_NOMEM;
+    snprintf(resp->error, sizeof(resp->error), "out of memory for a response body of %zu bytes", wanted);
+    return 0;
+}
+
 static size_t on_body(char *data, size_t size, size_t n, void *userdata)
 {
     http_response *resp = userdata;
@@ -181,15 +190,11 @@ static size_t on_body(char *data, size_t size, size_t n, void *userdata)
         resp->body_started = 1;
         if (resp->content_length >= 0 && !resp->content_encoded) {
             if ((unsigned long long)resp->content_length > resp->body.max) return too_large(resp);
-            if (buf_reserve(&resp->body, (size_t)resp->content_length) != 0) {
-                resp->failure = HTTP_TRANSPORT;
-                snprintf(resp->error, sizeof(resp->error), "out of memory for a response body of %lld bytes",
-                         resp->content_length);
-                return 0;
-            }
+            if (buf_reserve(&resp->body, (size_t)resp->content_length) != 0)
+                return body_refused(resp, (size_t)resp->content_length);
         }
     }
-    if (buf_append(&resp->body, data, size * n) != 0) return too_large(resp);
+    if (buf_append(&resp->body, data, size * n) != 0) return body_refused(resp, resp->body.len + size * n);
     return size * n;
 }
 
@@ -341,7 +346,7 @@ int http_send(http_client *c, const http_request *req, http_response *resp)
     }
     if (!hdrs) {
         snprintf(resp->error, sizeof(resp->error), "out of memory");
-        resp->failure = HTTP_TRANSPORT;
+        resp->failure = HTTP_NOMEM;
         return -1;
     }
     if (http_url_check(req->url, resp->error, sizeof(resp->error)) != 0) {

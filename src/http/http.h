@@ -37,6 +37,7 @@ typedef enum http_failure {
     HTTP_TRANSPORT,    /* connection dropped, truncated body, protocol error */
     HTTP_CANCELLED,    /* the client's cancel token was fired */
     HTTP_BAD_URL,      /* not an http or https URL (or a redirect to one), or malformed: nothing was sent */
+    HTTP_NOMEM,        /* out of memory here (headers, the body buffer): not worth retrying */
 } http_failure;
 
 typedef struct http_response {

@@ -16,16 +16,19 @@
 #include "pgai/pgai.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/version.h"
 
-#define LIB_VERSION PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION
 #define MIN_SERVER_VERSION_NUM 150000
 #define ALREADY_INSTALLED_MSG "the pgai library has already been installed/upgraded"
 /* Same key as head.sql: serialises concurrent installs from the first statement. */
 #define INSTALL_LOCK_SQL "select pg_catalog.pg_advisory_xact_lock(1885823337)"
+#define VECTOR_SCHEMA_SQL                                                                                             \
+    "select n.nspname from pg_catalog.pg_extension e "                                                                \
+    "join pg_catalog.pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'"
 
 const char *pgai_version(void) { return PGAI_C_VERSION; }
 const char *pgai_compatible_version(void) { return PGAI_COMPAT_VERSION; }
-const char *pgai_library_version(void) { return LIB_VERSION; }
+const char *pgai_library_version(void) { return PGAI_LIB_VERSION; }
 
 /* Appends text with pgai's build placeholders replaced. */
 static int append_substituted(buf *out, const char *text, const char *vector_schema_sql)
@@ -43,7 +46,7 @@ static int append_substituted(buf *out, const char *text, const char *vector_sch
             if (buf_puts(out, vector_schema_sql) != 0) return -1;
             p = next + sizeof(ext_ph) - 1;
         } else {
-            if (buf_puts(out, LIB_VERSION) != 0) return -1;
+            if (buf_puts(out, PGAI_LIB_VERSION) != 0) return -1;
             p = next + sizeof(ver_ph) - 1;
         }
     }
@@ -80,7 +83,7 @@ static int append_migration(buf *out, const struct sql_file *f, const char *vect
                    "  end if;\n"
                    "  execute pg_catalog.concat('do $pgai_run$ begin ', _body, E'\\nend; $pgai_run$');\n"
                    "  insert into ai.pgai_lib_migration (\"name\", body, applied_at_version)\n"
-                   "  values (_name, _body, '" LIB_VERSION "');\n"
+                   "  values (_name, _body, '" PGAI_LIB_VERSION "');\n"
                    "end\n"
                    "$pgai_migration$;\n");
     return rc ? -1 : 0;
@@ -90,13 +93,13 @@ static char *build_script(const char *vector_schema)
 {
     buf schema_sql, out;
     buf_init(&schema_sql, 1024);
-    buf_init(&out, 0);
+    buf_init(&out, DB_MAX_MESSAGE); /* sent as one statement */
     if (strchr(vector_schema, '\'') || strchr(vector_schema, '\\') ||
         db_append_ident(&schema_sql, vector_schema) != 0) {
         buf_free(&schema_sql);
         return NULL;
     }
-    int rc = buf_printf(&out, "-- ai %s (pgai in C)\n", LIB_VERSION);
+    int rc = buf_printf(&out, "-- ai %s (pgai in C)\n", PGAI_LIB_VERSION);
     for (size_t i = 0; i < sql_bundle_count && rc == 0; i++) {
         const struct sql_file *f = &sql_bundle[i];
         rc |= buf_printf(&out, "\n-- %s\n", f->name);
@@ -119,23 +122,6 @@ char *pgai_install_script(const char *vector_schema)
     return build_script(vector_schema ? vector_schema : "public");
 }
 
-/* Returns the single value of a one-row query, or NULL (err filled on a failure). */
-static char *query_value(PGconn *conn, const char *sql, int nparams, const char *const *params, pgai_error *err,
-                         int *failed)
-{
-    PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-    char *val = NULL;
-    *failed = 0;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-        db_error_from_result(err, conn, res);
-        *failed = 1;
-    } else if (PQntuples(res) > 0 && !PQgetisnull(res, 0, 0)) {
-        val = strdup(PQgetvalue(res, 0, 0));
-    }
-    PQclear(res);
-    return val;
-}
-
 static void notice_to_log(void *arg, const PGresult *res)
 {
     const logger *lg = arg;
@@ -151,9 +137,11 @@ static void notice_to_log(void *arg, const PGresult *res)
 static int install_in_transaction(PGconn *conn, const pgai_install_options *opts, const logger *lg,
                                   pgai_error *err)
 {
-    int failed, rc;
-    char *v = query_value(conn, "select pg_catalog.current_setting('server_version_num')", 0, NULL, err, &failed);
-    if (failed) return err->code;
+    int rc;
+    char *v;
+    if ((rc = db_query_value(conn, "select pg_catalog.current_setting('server_version_num')", 0, NULL, &v, err)) !=
+        PGAI_OK)
+        return rc;
     long vnum = v ? strtol(v, NULL, 10) : 0;
     free(v);
     if (vnum < MIN_SERVER_VERSION_NUM)
@@ -163,16 +151,13 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
 
     if ((rc = db_exec(conn, INSTALL_LOCK_SQL, err)) != PGAI_OK) return rc;
 
-    char *vector_schema =
-        query_value(conn,
-                    "select n.nspname from pg_catalog.pg_extension e "
-                    "join pg_catalog.pg_namespace n on n.oid = e.extnamespace where e.extname = 'vector'",
-                    0, NULL, err, &failed);
-    if (failed) return err->code;
+    char *vector_schema;
+    if ((rc = db_query_value(conn, VECTOR_SCHEMA_SQL, 0, NULL, &vector_schema, err)) != PGAI_OK) return rc;
     if (!vector_schema) {
-        char *avail = query_value(conn, "select name from pg_catalog.pg_available_extensions where name = 'vector'",
-                                  0, NULL, err, &failed);
-        if (failed) return err->code;
+        char *avail;
+        if ((rc = db_query_value(conn, "select name from pg_catalog.pg_available_extensions where name = 'vector'", 0,
+                                 NULL, &avail, err)) != PGAI_OK)
+            return rc;
         if (!avail)
             return error_set(err, PGAI_E_UNSUPPORTED,
                              "the pgvector extension is not available on the database server: "
@@ -185,27 +170,25 @@ static int install_in_transaction(PGconn *conn, const pgai_install_options *opts
                              "permission denied to create the extension \"vector\": ask a superuser to run "
                              "CREATE EXTENSION vector in this database, then retry");
         if (rc != PGAI_OK) return rc;
-        vector_schema = query_value(conn,
-                                    "select n.nspname from pg_catalog.pg_extension e join pg_catalog.pg_namespace n "
-                                    "on n.oid = e.extnamespace where e.extname = 'vector'",
-                                    0, NULL, err, &failed);
-        if (failed) return err->code;
+        if ((rc = db_query_value(conn, VECTOR_SCHEMA_SQL, 0, NULL, &vector_schema, err)) != PGAI_OK) return rc;
         if (!vector_schema) return error_set(err, PGAI_E_UNSUPPORTED, "vector extension not installed");
     }
 
     /* Timescale Cloud: pgai creates the ai extension when its executor URL is configured. */
-    char *executor = query_value(conn, "select pg_catalog.current_setting('ai.external_functions_executor_url', true)",
-                                 0, NULL, err, &failed);
-    if (failed) goto out_schema;
+    char *executor;
+    if (db_query_value(conn, "select pg_catalog.current_setting('ai.external_functions_executor_url', true)", 0, NULL,
+                       &executor, err) != PGAI_OK)
+        goto out_schema;
     if (executor && *executor && (rc = db_exec(conn, "create extension if not exists ai cascade", err)) != PGAI_OK) {
         free(executor);
         goto out_schema;
     }
     free(executor);
 
-    char *aiver = query_value(conn, "select extversion from pg_catalog.pg_extension where extname = 'ai'", 0, NULL,
-                              err, &failed);
-    if (failed) goto out_schema;
+    char *aiver;
+    if (db_query_value(conn, "select extversion from pg_catalog.pg_extension where extname = 'ai'", 0, NULL, &aiver,
+                       err) != PGAI_OK)
+        goto out_schema;
     if (aiver) {
         int maj = 0, min = 0;
         sscanf(aiver, "%d.%d", &maj, &min);
@@ -266,11 +249,11 @@ int pgai_install(const char *db_url, const pgai_install_options *opts, pgai_erro
     if (rc == PGAI_OK) rc = install_in_transaction(conn, opts, &lg, err);
     if (rc == PGAI_OK) {
         rc = db_exec(conn, "commit", err);
-        if (rc == PGAI_OK) log_info(&lg, "pgai " LIB_VERSION " installed", NULL);
+        if (rc == PGAI_OK) log_info(&lg, "pgai " PGAI_LIB_VERSION " installed", NULL);
     } else {
         pgai_error ignored;
         if (db_exec(conn, "rollback", &ignored) != PGAI_OK) { /* closing the connection rolls back too */ }
-        if (rc == PGAI_NOTHING_TO_DO) log_info(&lg, "pgai " LIB_VERSION " is already installed", NULL);
+        if (rc == PGAI_NOTHING_TO_DO) log_info(&lg, "pgai " PGAI_LIB_VERSION " is already installed", NULL);
     }
     PQfinish(conn);
     return rc;

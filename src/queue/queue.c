@@ -45,7 +45,7 @@ int queue_claim_sql(PGconn *conn, const vectorizer *v, const catalog_info *info,
                     size_t ncols, int lock_source, char **sql, pgai_error *err)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, DB_MAX_MESSAGE);
     int rc = 0;
     int retries = info->has_loading_retries;
     const char *first_pk = v->pk[0].name;
@@ -265,7 +265,7 @@ int queue_requeue(PGconn *conn, const vectorizer *v, const queue_batch *b, int i
                   double delay_seconds, pgai_error *err)
 {
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     char n[16], delay[32];
     snprintf(n, sizeof(n), "%d", retries);
     snprintf(delay, sizeof(delay), "%.3f", delay_seconds);
@@ -281,7 +281,7 @@ int queue_move_to_failed(PGconn *conn, const vectorizer *v, const queue_batch *b
 {
     if (!v->queue_failed_table) return PGAI_OK; /* old installs have no failed queue: pgai drops the item */
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     const char *extra[1] = {item_step_name(step)};
     int rc = queue_failed_sql(v, &sql) != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory")
                                             : insert_key(conn, sql.data, v, b, item, extra, 1, err);

@@ -45,7 +45,7 @@ static int delete_chunks(PGconn *conn, const vectorizer *v, const queue_batch *b
     for (size_t start = 0; start < nitems; start += per_stmt) {
         size_t n = nitems - start < per_stmt ? nitems - start : per_stmt;
         buf sql;
-        buf_init(&sql, 0);
+        buf_init(&sql, DB_MAX_MESSAGE);
         int rc = store_delete_sql(v, n, gone_only, &sql);
         size_t np = n * v->npk;
         const char **vals = calloc(np, sizeof(char *));
@@ -151,7 +151,7 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
                       const float *vectors, int dim, buf *data, pgai_error *err)
 {
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     if (store_copy_sql(v, &sql) != 0) {
         buf_free(&sql);
         return error_set(err, PGAI_E_NOMEM, "out of memory");
@@ -186,8 +186,8 @@ static int write_copy(PGconn *conn, const vectorizer *v, const queue_batch *b, c
         if (grew == 0 && data->len >= COPY_FLUSH_BYTES) rc = copy_flush(conn, data, err);
     }
     if (grew == 0 && rc == PGAI_OK) grew = put_i16(data, -1);
-    /* data has no cap of its own (the rows are already bounded), so not growing is running out of memory */
-    if (grew != 0 && rc == PGAI_OK) rc = error_set(err, PGAI_E_NOMEM, "out of memory writing embeddings");
+    /* over its cap, or out of memory: error_set_buf says which */
+    if (grew != 0 && rc == PGAI_OK) rc = error_set_buf(err, data, "the COPY data of the embeddings");
     if (rc == PGAI_OK) rc = copy_flush(conn, data, err);
     if (PQputCopyEnd(conn, rc == PGAI_OK ? NULL : "pgai: aborted writing embeddings") != 1 && rc == PGAI_OK)
         rc = error_set(err, PGAI_E_SQL, "COPY failed: %s", PQerrorMessage(conn));
@@ -206,7 +206,7 @@ static int write_column(PGconn *conn, const vectorizer *v, const queue_batch *b,
         return error_set(err, PGAI_E_INVALID, "the primary key has %zu columns: writing an embedding column supports at most %d",
                          v->npk, MAX_KEY);
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     if (store_update_sql(v, &sql) != 0) {
         buf_free(&sql);
         return error_set(err, PGAI_E_NOMEM, "out of memory");

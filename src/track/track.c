@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "db/db.h"
+#include "util/version.h"
 
 #define HEARTBEAT_MAX_FAILURES 3
 
@@ -57,7 +58,7 @@ void tracker_count_error(tracker *t, const char *message)
 static int reregister(tracker *t, PGconn *conn, pgai_error *err)
 {
     log_warn(t->lg, "worker registration lost (the database lost recent commits?); registering again", NULL);
-    const char *params[3] = {t->id, PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION, t->interval};
+    const char *params[3] = {t->id, PGAI_LIB_VERSION, t->interval};
     PGresult *res = PQexecParams(conn,
                                  "insert into ai.vectorizer_worker_process (id, version, expected_heartbeat_interval)"
                                  " values ($1::uuid, $2::text, $3::interval) on conflict (id) do nothing",
@@ -170,7 +171,7 @@ int tracker_start(const char *db_url, const catalog_info *info, double interval_
     PGconn *conn = db_connect(db_url, "pgai-worker-start", lg, err);
     if (!conn) return err->code;
     snprintf(t->interval, sizeof(t->interval), "%.0f seconds", interval_s < 0 ? 0 : interval_s);
-    const char *params[2] = {PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION, t->interval};
+    const char *params[2] = {PGAI_LIB_VERSION, t->interval};
     PGresult *res = PQexecParams(conn, "select ai._worker_start($1::text, $2::interval)", 2, NULL, params, NULL, NULL, 0);
     int rc = PGAI_OK;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)

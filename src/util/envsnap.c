@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/secret.h"
+
 extern char **environ;
 
 struct env_snapshot {
@@ -62,10 +64,7 @@ const char *env_get(const env_snapshot *s, const char *name)
 void env_snapshot_free(env_snapshot *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n; i++) {
-        memset(s->entries[i], 0, strlen(s->entries[i]));
-        free(s->entries[i]);
-    }
+    for (size_t i = 0; i < s->n; i++) secret_free(s->entries[i]);
     free(s->entries);
     free(s);
 }

@@ -8,7 +8,8 @@ static const unsigned char SPECIAL[256] = {
     [0x00 ... 0x1F] = 1, ['"'] = 1, ['\\'] = 1, [0x80 ... 0xFF] = 1,
 };
 
-int jsonw_string(buf *b, const char *s, size_t n)
+/* The one escaper; replace: a sequence that is not UTF-8 becomes U+FFFD instead of failing. */
+static int escape(buf *b, const char *s, size_t n, int replace)
 {
     static const char hex[] = "0123456789ABCDEF";
     const unsigned char *p = (const unsigned char *)s, *end = p + n;
@@ -20,14 +21,17 @@ int jsonw_string(buf *b, const char *s, size_t n)
         unsigned char c = *p;
         if (c >= 0x80) {
             size_t len = utf8_sequence(p, (size_t)(end - p));
-            if (!len) return -1;
-            p += len;
+            if (len) {
+                p += len;
+                continue;
+            }
+            if (!replace) return -1;
+            if (buf_append(b, run, (size_t)(p - run)) != 0 || buf_append(b, "\xEF\xBF\xBD", 3) != 0) return -1;
+            p += utf8_invalid_length(p, (size_t)(end - p));
+            run = p;
             continue;
         }
-        if (c >= 0x20 && c != '"' && c != '\\') {
-            p++;
-            continue;
-        }
+        /* here c is a control character, '"' or '\\': SPECIAL sends nothing else */
         char esc[6] = {'\\', 0, '0', '0', hex[c >> 4], hex[c & 15]};
         size_t esclen = 2;
         switch (c) {
@@ -49,3 +53,7 @@ int jsonw_string(buf *b, const char *s, size_t n)
     if (buf_append(b, run, (size_t)(p - run)) != 0 || buf_append(b, "\"", 1) != 0) return -1;
     return 0;
 }
+
+int jsonw_string(buf *b, const char *s, size_t n) { return escape(b, s, n, 0); }
+
+int jsonw_string_replacing(buf *b, const char *s, size_t n) { return escape(b, s, n, 1); }

@@ -22,4 +22,9 @@
  * the string and the caller discards it. */
 int jsonw_string(buf *b, const char *s, size_t n) __attribute__((warn_unused_result));
 
+/* jsonw_string for text that may not be UTF-8 and must be written anyway
+ * (a log line): each malformed sequence becomes one U+FFFD, as Python's
+ * bytes.decode(errors="replace") has it. Fails only when the append does. */
+int jsonw_string_replacing(buf *b, const char *s, size_t n) __attribute__((warn_unused_result));
+
 #endif

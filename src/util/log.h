@@ -1,10 +1,11 @@
 /*
- * log: the library's logging front end and the two line renderers.
+ * log: the library's logging front end.
  *
  * The library never prints: it hands each event to the host's pgai_log_fn
- * (the `pgai` command installs one that prints lines to stdout). An event is
- * a fixed text ("running vectorizer") plus "key=value" fields, as pgai's
- * structlog output has them, so users can keep grepping for the same texts.
+ * (the `pgai` command installs one that prints lines to stdout, rendered by
+ * src/cli/log_render.c). An event is a fixed text ("running vectorizer")
+ * plus "key=value" fields, as pgai's structlog output has them, so users can
+ * keep grepping for the same texts.
  */
 #ifndef PGAI_LOG_H
 #define PGAI_LOG_H
@@ -25,8 +26,8 @@ typedef struct logger {
  * `fields_fmt` (or NULL) is a printf-like format producing "key=value
  * key=value". Put values that may hold spaces or outside text between single
  * quotes, as in "error='%s'": a %s between quotes has its ' and \ escaped
- * with a backslash, which log_render_json undoes. Every %s has its control
- * characters (newlines) replaced by spaces. The result is cut at 2047 bytes,
+ * with a backslash, which the command's JSON renderer undoes. Every %s has
+ * its control characters (newlines) replaced by spaces. The result is cut at 2047 bytes,
  * never inside an escape or a UTF-8 character.
  * Only these conversions are supported: %s %.Ns %.*s %d %ld %lld %u %lu
  * %llu %zu %f %g %.Nf %.Ng %% (see log_fields_fmt_check).
@@ -45,21 +46,5 @@ void log_event(const logger *lg, pgai_log_level level, const char *event, const 
  * " log_format_error=1", and the unit tests check every caller's format.
  */
 int log_fields_fmt_check(const char *fields_fmt);
-
-/* "debug", "info", "warning", "error", "critical". */
-const char *log_level_name(pgai_log_level level);
-/* Parses pgai's --log-level choices (DEBUG, INFO, WARN, ERROR, FATAL, CRITICAL; any case). */
-int log_level_parse(const char *s, pgai_log_level *out);
-
-/*
- * Renders one line in pgai's console format (control characters in the event
- * or fields become spaces, so a record is always one line):
- *   2025-01-06 10:00:00 [info     ] running vectorizer             vectorizer_id=1
- */
-int log_render_text(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
-    __attribute__((warn_unused_result));
-/* Renders one JSON object: {"timestamp":..., "level":..., "event":..., "<key>": "<value>" or <number>, ...}. */
-int log_render_json(buf *out, time_t when, pgai_log_level level, const char *event, const char *fields)
-    __attribute__((warn_unused_result));
 
 #endif

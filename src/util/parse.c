@@ -9,6 +9,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/utf8.h"
+
 static void trim(const char **s, size_t *n)
 {
     while (*n && isspace((unsigned char)**s)) (*s)++, (*n)--;
@@ -69,11 +71,12 @@ typedef struct dur_num {
     size_t n;
 } dur_num;
 
-/* Python's \s for the characters a command line can plausibly hold. */
+/* Python's \s for the characters a command line can plausibly hold: the
+ * ASCII ones (a byte >= 0x80 is part of a UTF-8 sequence, never a space by itself). */
 static int dur_space(char c)
 {
     unsigned char u = (unsigned char)c;
-    return (u >= 0x09 && u <= 0x0D) || (u >= 0x1C && u <= 0x20);
+    return u < 0x80 && unicode_isspace(u);
 }
 
 static size_t dur_skip_space(const char *s, size_t n, size_t i)

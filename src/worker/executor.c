@@ -110,7 +110,7 @@ typedef struct batch {
 static void batch_init(batch *bt)
 {
     memset(bt, 0, sizeof(*bt));
-    buf_init(&bt->work.text, 0);
+    buf_init(&bt->work.text, EXECUTOR_MAX_BATCH_TEXT);
 }
 
 static void batch_free(batch *bt)
@@ -197,7 +197,7 @@ static int connect_session(executor *x, pgai_error *err)
     /* The text forms the formatter renders (as pgai's psycopg does) depend on
      * these; the name says which vectorizer a (possibly reused) connection serves. */
     buf session;
-    buf_init(&session, 0);
+    buf_init(&session, DB_MAX_MESSAGE);
     int rc = db_sqlf(&session,
                      "set datestyle = 'ISO'; set intervalstyle = 'postgres'; set extra_float_digits = 1;"
                      " set bytea_output = 'hex'; set application_name = %L",
@@ -219,7 +219,7 @@ static int connect_session(executor *x, pgai_error *err)
     rc = queue_claim_sql(x->conn, v, a->info, x->cols, x->ncols, x->trust.may_lock_source, &x->claim_sql, err);
     if (rc != PGAI_OK) return rc;
     buf begin;
-    buf_init(&begin, 0);
+    buf_init(&begin, DB_MAX_MESSAGE);
     if (db_sqlf(&begin, "BEGIN; LOCK TABLE %I.%I IN ACCESS SHARE MODE", v->source_schema, v->source_table) != 0 ||
         trust_begin_sql(v, &x->trust, &begin) != 0) {
         buf_free(&begin);
@@ -242,9 +242,7 @@ static int prepare_stages(executor *x, pgai_error *err)
     if (x->emb) return PGAI_OK;
     char msg[512];
     chunk_config cc = {
-        .kind = v->chunking.kind == CHUNKING_NONE        ? CHUNK_NONE
-                : v->chunking.kind == CHUNKING_CHARACTER ? CHUNK_CHARACTER
-                                                         : CHUNK_RECURSIVE,
+        .kind = v->chunking.kind,
         .chunk_size = v->chunking.chunk_size,
         .chunk_overlap = v->chunking.chunk_overlap,
         .separators = v->chunking.separators,
@@ -275,7 +273,7 @@ int executor_new(const executor_args *a, executor **out)
     if (!x) return -1;
     x->a = *a;
     x->v = a->v;
-    buf_init(&x->scratch, 0);
+    buf_init(&x->scratch, DB_MAX_MESSAGE); /* COPY data: flushed often, one row at most a message */
     *out = x;
     return 0;
 }
@@ -311,16 +309,11 @@ static int is_disabled(executor *x, int *disabled, pgai_error *err)
     char id[16];
     snprintf(id, sizeof(id), "%d", x->v->id);
     const char *params[1] = {id};
-    PGresult *res = PQexecParams(x->conn, "select disabled from ai.vectorizer where id = $1", 1, NULL, params, NULL,
-                                 NULL, 0);
-    int rc = PGAI_OK;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = db_error_from_result(err, x->conn, res);
-    else if (PQntuples(res) == 0)
-        rc = error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
-    else
-        *disabled = strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-    PQclear(res);
+    char *value; /* the column is NOT NULL: NULL means no row */
+    int rc = db_query_value(x->conn, "select disabled from ai.vectorizer where id = $1", 1, params, &value, err);
+    if (rc == PGAI_OK && !value) rc = error_set(err, PGAI_E_NOT_FOUND, "vectorizer row not found");
+    *disabled = value && strcmp(value, "t") == 0;
+    free(value);
     return rc;
 }
 
@@ -417,7 +410,7 @@ static int format_chunks(executor *x, batch *bt, int item, const chunk_list *chu
                 0)
                 return error_set(err, PGAI_E_INVALID, "formatting failed: %s", msg);
         } else if (buf_append(&w->text, chunks->items[i], chunks->lens[i]) != 0) {
-            return error_set(err, PGAI_E_NOMEM, "out of memory");
+            return error_set_buf(err, &w->text, "the batch's chunk text");
         }
         if (work_add(w, item, (int)i, start, w->text.len - start) != 0)
             return error_set(err, PGAI_E_NOMEM, "out of memory");
@@ -607,7 +600,7 @@ static int as_owner(executor *x, pgai_error *err)
 {
     if (!x->trust.act_as_owner) return PGAI_OK;
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     int rc = db_sqlf(&sql, "SET LOCAL ROLE %I", x->trust.owner) != 0 ? error_set(err, PGAI_E_NOMEM, "out of memory")
                                                                        : db_exec(x->conn, sql.data, err);
     buf_free(&sql);

@@ -14,6 +14,15 @@
 #include "util/cancel.h"
 #include "util/log.h"
 
+/*
+ * The formatted chunks of one batch, together. The hard limits bound one
+ * document (PGAI_VECTORIZER_MAX_DOCUMENT_BYTES, 64 MiB by default) but not
+ * a batch of them; past this the batch fails with "larger than" instead of
+ * the worker growing toward the OOM killer. 1 GiB holds sixteen documents
+ * at the default limit, or the whole batch at any sane batch_size.
+ */
+#define EXECUTOR_MAX_BATCH_TEXT ((size_t)1 << 30)
+
 typedef struct executor_args {
     const char *db_url;
     const vectorizer *v;

@@ -27,6 +27,7 @@
 #include "embed/embed.h"
 #include "util/backoff.h"
 #include "util/clock.h"
+#include "util/version.h"
 #include "worker/worker.h"
 
 #define NOTIFY_CHANNEL "pgai_vectorizer"
@@ -111,7 +112,7 @@ static void version_warnings(pgai_worker *w)
     if (w->info.lib_version[0] && semver_parse(ours_s, ours) == 0 && semver_parse(w->info.lib_version, theirs) == 0 &&
         semver_cmp(ours, theirs) > 0)
         log_warn(&w->lg, "The pgai installation in your database is outdated and can be upgraded.",
-                 "installed_version=%s latest_version=%s", w->info.lib_version, PGAI_COMPAT_VERSION "+c" PGAI_C_VERSION);
+                 "installed_version=%s latest_version=%s", w->info.lib_version, PGAI_LIB_VERSION);
 }
 
 
@@ -180,7 +181,7 @@ static const char *unsupported_reason(PGconn *conn, const vectorizer *v)
     const char *provider = embed_provider_missing(v->embedding.implementation); /* the providers' table decides */
     if (provider) return provider;
     buf sql;
-    buf_init(&sql, 0);
+    buf_init(&sql, DB_MAX_MESSAGE);
     const char *reason = NULL;
     if (db_sqlf(&sql,
                 "select pg_catalog.format_type(a.atttypid, null) = 'bytea' from pg_catalog.pg_attribute a"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/secret.h"
 
 const char *runtime_state_name(vz_state state)
 {
@@ -38,12 +39,6 @@ void runtime_set_state(vz_runtime *rt, vz_state state, const logger *lg)
     rt->state = state;
 }
 
-static void wipe_free(char *secret)
-{
-    if (secret) memset(secret, 0, strlen(secret));
-    free(secret);
-}
-
 void runtime_drop_executors(vz_runtime *rt)
 {
     for (int i = 0; i < rt->nslots; i++) executor_free(rt->slots[i].x);
@@ -57,7 +52,7 @@ void runtime_free(vz_runtime *rt)
     if (!rt) return;
     runtime_drop_executors(rt);
     vectorizer_free(rt->v);
-    wipe_free(rt->api_key);
+    secret_free(rt->api_key);
     free(rt);
 }
 
@@ -69,12 +64,12 @@ int runtime_refresh(vz_runtime *rt, vectorizer *v, char *api_key, const char *si
         strcmp(rt->signature, signature ? signature : "") == 0) {
         /* unchanged: the executors keep pointing at the copies they were built for */
         vectorizer_free(v);
-        wipe_free(api_key);
+        secret_free(api_key);
         return 0;
     }
     runtime_drop_executors(rt);
     vectorizer_free(rt->v);
-    wipe_free(rt->api_key);
+    secret_free(rt->api_key);
     rt->v = v;
     rt->api_key = api_key;
     snprintf(rt->signature, sizeof(rt->signature), "%s", signature ? signature : "");

@@ -80,7 +80,7 @@ static void test_full_row(void **state)
     assert_string_equal(v->loading.column_name, "body");
     assert_int_equal(v->loading.retries, 6);
     assert_int_equal(v->parsing, PARSING_AUTO);
-    assert_int_equal(v->chunking.kind, CHUNKING_RECURSIVE);
+    assert_int_equal(v->chunking.kind, CHUNK_RECURSIVE);
     assert_int_equal(v->chunking.nseparators, 7);
     assert_string_equal(v->chunking.separators[0], "\n\n");
     assert_string_equal(v->chunking.separators[6], "");

@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "util/dotenv.h"
+#include "cli/dotenv.h"
 
 struct got {
     char keys[64][64];

@@ -41,7 +41,7 @@ static char *render(const char *tmpl)
     char err[256];
     assert_int_equal(format_template_parse(tmpl, &t, err, sizeof(err)), 0);
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     char *res;
     if (format_render(t, CHUNK, strlen(CHUNK), row, NROW, &b, err, sizeof(err)) == 0) {
         res = buf_take(&b);
@@ -128,7 +128,7 @@ static void test_render_errors(void **state)
     /* a source column named chunk collides with the chunk keyword */
     const format_value clash[] = {{"chunk", 25, 0, "x"}};
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(format_render(t, "c", 1, clash, 1, &b, err, sizeof(err)), -1);
     assert_string_equal(err,
                         "TypeError: string.Template.substitute() got multiple values for keyword argument 'chunk'");
@@ -141,7 +141,7 @@ static void test_render_errors(void **state)
     buf_free(&b);
 
     /* the parsed template is reusable: render twice into one buffer */
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(format_render(t, "a", 1, NULL, 0, &b, err, sizeof(err)), 0);
     assert_int_equal(format_render(t, "b\0c", 3, NULL, 0, &b, err, sizeof(err)), 0);
     assert_int_equal(b.len, 8);
@@ -152,7 +152,7 @@ static void test_render_errors(void **state)
     /* with duplicate column names the last one wins, as in a Python dict */
     const format_value dup[] = {{"x", 25, 0, "first"}, {"x", 25, 0, "second"}};
     assert_int_equal(format_template_parse("$x", &t, err, sizeof(err)), 0);
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(format_render(t, "", 0, dup, 2, &b, err, sizeof(err)), 0);
     assert_string_equal(b.data, "second");
     buf_free(&b);
@@ -375,7 +375,7 @@ static char *render_value(const vcase *c)
 {
     format_value v = {"x", c->oid, 0, c->text};
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(pyrepr_render(&v, &b), 0);
     return buf_take(&b);
 }
@@ -419,13 +419,13 @@ static void test_str_repr(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         buf b;
-        buf_init(&b, 0);
+        buf_init(&b, BUF_NO_LIMIT);
         assert_int_equal(pyrepr_str(cases[i].in, strlen(cases[i].in), &b), 0);
         assert_string_equal(b.data, cases[i].want);
         buf_free(&b);
     }
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     assert_int_equal(pyrepr_str("a\0b", 3, &b), 0);
     assert_string_equal(b.data, "'a\\x00b'");
     buf_free(&b);
@@ -444,7 +444,7 @@ static void test_float_repr(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
         buf b;
-        buf_init(&b, 0);
+        buf_init(&b, BUF_NO_LIMIT);
         assert_int_equal(pyrepr_float(cases[i].x, &b), 0);
         assert_string_equal(b.data, cases[i].want);
         buf_free(&b);
@@ -504,7 +504,7 @@ static void test_server_text_forms(void **state)
             bad++;
         }
         buf b;
-        buf_init(&b, 0);
+        buf_init(&b, BUF_NO_LIMIT);
         assert_int_equal(pyrepr_render(&v, &b), 0);
         if (strcmp(b.data, c->want) != 0) {
             print_error("[%s]: rendered [%s], want [%s]\n", c->sql, b.data, c->want);

@@ -17,7 +17,7 @@
 static char *escape(const char *s, size_t n)
 {
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, BUF_NO_LIMIT);
     if (jsonw_string(&b, s, n) != 0) {
         assert_false(b.failed); /* a refusal for the text, not for the buffer */
         buf_free(&b);
@@ -150,12 +150,40 @@ static void test_agrees_with_jansson(void **state)
     assert_true(accepted > 50000 && refused > 50000);
 }
 
+/* jsonw_string_replacing: the same escapes, and each malformed sequence one U+FFFD, never a refusal. */
+static void test_replacing(void **state)
+{
+    static const struct {
+        const char *s;
+        size_t n;
+        const char *want;
+    } cases[] = {
+        {"say \"hi\"\n", 9, "\"say \\\"hi\\\"\\n\""},
+        {"caf\xc3\xa9", 5, "\"caf\xc3\xa9\""},
+        {"a\xff" "b", 3, "\"a\xef\xbf\xbd" "b\""},
+        {"\xe2\x82", 2, "\"\xef\xbf\xbd\""},                          /* cut short: one U+FFFD */
+        {"\xed\xa0\x80", 3, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\""}, /* a surrogate: three, as Python */
+        {"\xc0\xaf!", 3, "\"\xef\xbf\xbd\xef\xbf\xbd!\""},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        buf b;
+        buf_init(&b, BUF_NO_LIMIT);
+        assert_int_equal(jsonw_string_replacing(&b, cases[i].s, cases[i].n), 0);
+        assert_string_equal(b.data, cases[i].want);
+        json_error_t jerr;
+        json_t *doc = json_loadb(b.data, b.len, JSON_DECODE_ANY, &jerr);
+        if (!doc) fail_msg("case %zu is not JSON: %s", i, jerr.text);
+        json_decref(doc);
+        buf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_escapes),     cmocka_unit_test(test_utf8_passes_through),
         cmocka_unit_test(test_invalid_utf8), cmocka_unit_test(test_buffer_cap),
-        cmocka_unit_test(test_agrees_with_jansson),
+        cmocka_unit_test(test_agrees_with_jansson), cmocka_unit_test(test_replacing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

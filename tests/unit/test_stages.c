@@ -108,7 +108,7 @@ static void test_requeue_and_failed_sql(void **state)
 {
     vectorizer *v = table_vectorizer();
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, 1 << 20);
     assert_int_equal(queue_requeue_sql(v, &b), 0);
     assert_string_equal(b.data, "INSERT INTO \"ai\".\"_vectorizer_q_3\" (\"Ti tle\", \"published\", \"loading_retries\", "
                                 "\"loading_retry_after\") VALUES ($1, $2, $3::int4, pg_catalog.now() + $4::float8 * "
@@ -125,7 +125,7 @@ static void test_store_sql(void **state)
 {
     vectorizer *v = table_vectorizer();
     buf b;
-    buf_init(&b, 0);
+    buf_init(&b, 1 << 20);
     assert_int_equal(store_delete_sql(v, 2, 0, &b), 0);
     assert_string_equal(b.data, "DELETE FROM \"website\".\"blog_embedding_store\" WHERE (\"Ti tle\", \"published\") IN "
                                 "(($1, $2), ($3, $4))");

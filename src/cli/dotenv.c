@@ -1,5 +1,5 @@
 /* dotenv: python-dotenv 1.0.1 compatible `.env` reading; see dotenv.h. */
-#include "util/dotenv.h"
+#include "cli/dotenv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/err.h"
 #include "util/utf8.h"
 
 /* A .env file is a few lines; this only keeps a wrong path (a log file, a
@@ -20,58 +21,16 @@
 /* A value after ${...} expansion: nested references could otherwise double it at every line. */
 #define DOTENV_MAX_VALUE (1u << 20)
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
-
 /* ------------------------------------------------------------------------
  * Characters. The text is checked to be valid UTF-8 before parsing, so the
- * decoder below needs no error cases.
+ * reader below meets no malformed sequence.
  */
 
-static int utf8_valid(const unsigned char *s, size_t n, size_t *bad)
+/* The length of the character at p (never 0 in valid text; 1 keeps a loop moving whatever happens). */
+static size_t char_len(const char *p, size_t avail)
 {
-    for (size_t i = 0, len; i < n; i += len)
-        if ((len = utf8_sequence(s + i, n - i)) == 0) {
-            *bad = i;
-            return 0;
-        }
-    return 1;
-}
-
-/* The code point at s[0..] (valid UTF-8), its byte length in *len. */
-static uint32_t decode_char(const char *p, size_t avail, size_t *len)
-{
-    const unsigned char *s = (const unsigned char *)p;
-    if (s[0] < 0x80 || avail < 2) {
-        *len = 1;
-        return s[0];
-    }
-    if (s[0] < 0xE0) {
-        *len = 2;
-        return (uint32_t)(s[0] & 0x1F) << 6 | (s[1] & 0x3F);
-    }
-    if (s[0] < 0xF0) {
-        *len = 3;
-        return (uint32_t)(s[0] & 0x0F) << 12 | (uint32_t)(s[1] & 0x3F) << 6 | (s[2] & 0x3F);
-    }
-    *len = 4;
-    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3F) << 12 | (uint32_t)(s[2] & 0x3F) << 6 |
-           (s[3] & 0x3F);
-}
-
-/* Python's str.isspace(), which is what `\s` means in its str regexes. */
-static int py_isspace(uint32_t c)
-{
-    return (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x20) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
-           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
-           c == 0x3000;
+    size_t len = utf8_sequence((const unsigned char *)p, avail);
+    return len ? len : 1;
 }
 
 /* ------------------------------------------------------------------------
@@ -97,9 +56,9 @@ static size_t space_at(const struct reader *r, size_t i, int nl)
 {
     if (i >= r->n) return 0;
     if (r->s[i] == '\n') return nl ? 1 : 0;
-    size_t len;
-    uint32_t c = decode_char(r->s + i, r->n - i, &len);
-    return py_isspace(c) ? len : 0;
+    uint32_t c;
+    size_t len = utf8_decode((const unsigned char *)r->s + i, r->n - i, &c);
+    return len && unicode_isspace(c) ? len : 0;
 }
 
 /* `\s*` (nl) or `[^\S\r\n]*` (!nl), from i; returns the end. */
@@ -136,9 +95,7 @@ static int read_key(struct reader *r, size_t *start, size_t *end, int *is_commen
     }
     size_t i = r->pos; /* ([^=\#\s]+) */
     while (i < r->n && r->s[i] != '=' && r->s[i] != '#' && !space_at(r, i, 1)) {
-        size_t len;
-        decode_char(r->s + i, r->n - i, &len);
-        i += len;
+        i += char_len(r->s + i, r->n - i);
     }
     if (i == r->pos) return -1;
     *start = r->pos;
@@ -223,9 +180,7 @@ static int read_unquoted(struct reader *r, buf *out)
             break;
         }
         run = SIZE_MAX;
-        size_t len;
-        decode_char(r->s + i, end - i, &len);
-        i += len;
+        i += char_len(r->s + i, end - i);
         keep = i;
     }
     if (keep > cut) keep = cut;
@@ -391,18 +346,18 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
                  size_t errlen)
 {
     if (!text && len) {
-        set_err(err, errlen, "no text");
+        err_printf(err, errlen, "no text");
         return -1;
     }
-    size_t bad;
-    if (!utf8_valid((const unsigned char *)text, len, &bad)) {
-        set_err(err, errlen, "not valid UTF-8 at byte %zu", bad);
+    size_t bad = utf8_invalid_at((const unsigned char *)text, len);
+    if (bad != len) {
+        err_printf(err, errlen, "not valid UTF-8 at byte %zu", bad);
         return -1;
     }
     size_t n;
     char *s = normalize_newlines(text ? text : "", len, &n);
     if (!s) {
-        set_err(err, errlen, "out of memory");
+        err_printf(err, errlen, "out of memory");
         return -1;
     }
     struct reader r = {.s = s, .n = n, .pos = 0, .line = 1};
@@ -416,7 +371,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
         struct binding b = {mark_line, 0, 0, 0};
         int got = read_binding(&r, &b, &value);
         if (got == -2) {
-            set_err(err, errlen, "out of memory");
+            err_printf(err, errlen, "out of memory");
             rc = -1;
             break;
         }
@@ -441,8 +396,11 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
             buf_reset(&expanded);
             if (expand(&t, value.data ? value.data : "", value.len, &expanded) != 0 ||
                 !(v = malloc(expanded.len + 1))) {
-                set_err(err, errlen, "line %zu: a value longer than %u KiB after expanding ${...}", mark_line,
-                        DOTENV_MAX_VALUE >> 10);
+                if (buf_error(&expanded) == BUF_E_TOO_LARGE)
+                    err_printf(err, errlen, "line %zu: a value longer than %u KiB after expanding ${...}", mark_line,
+                               DOTENV_MAX_VALUE >> 10);
+                else
+                    err_printf(err, errlen, "out of memory");
                 rc = -1;
                 break;
             }
@@ -458,7 +416,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
                 struct entry *p = realloc(t.e, cap * sizeof(*p));
                 if (!p) {
                     free(v);
-                    set_err(err, errlen, "out of memory");
+                    err_printf(err, errlen, "out of memory");
                     rc = -1;
                     break;
                 }
@@ -473,7 +431,7 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
                 e->key[klen] = 0;
             } else {
                 free(v);
-                set_err(err, errlen, "out of memory");
+                err_printf(err, errlen, "out of memory");
                 rc = -1;
                 break;
             }
@@ -489,13 +447,13 @@ int dotenv_parse(const char *text, size_t len, dotenv_setter setter, dotenv_warn
         const struct entry *e = &t.e[i];
         if (!e->value) continue;
         if (memchr(e->key, 0, e->keylen) || memchr(e->value, 0, e->vlen)) {
-            set_err(err, errlen, "cannot set %.*s: embedded NUL byte", (int)strnlen(e->key, 64), e->key);
+            err_printf(err, errlen, "cannot set %.*s: embedded NUL byte", (int)strnlen(e->key, 64), e->key);
             rc = -1;
             break;
         }
         errno = 0;
         if (setter && setter(ud, e->key, e->value) != 0) {
-            set_err(err, errlen, "cannot set %.64s: %s", e->key, errno ? strerror(errno) : "refused");
+            err_printf(err, errlen, "cannot set %.64s: %s", e->key, errno ? strerror(errno) : "refused");
             rc = -1;
         }
     }
@@ -518,13 +476,16 @@ int dotenv_load_fd(int fd, const char *name, dotenv_setter setter, dotenv_warner
         ssize_t k = read(fd, chunk, sizeof(chunk));
         if (k < 0 && errno == EINTR) continue;
         if (k < 0) {
-            set_err(err, errlen, "cannot read %s: %s", name, strerror(errno));
+            err_printf(err, errlen, "cannot read %s: %s", name, strerror(errno));
             rc = -1;
             break;
         }
         if (k == 0) break;
         if (buf_append(&b, chunk, (size_t)k) != 0) {
-            set_err(err, errlen, "%s: larger than %u MB", name, DOTENV_MAX_SIZE >> 20);
+            if (buf_error(&b) == BUF_E_TOO_LARGE)
+                err_printf(err, errlen, "%s: larger than %u MB", name, DOTENV_MAX_SIZE >> 20);
+            else
+                err_printf(err, errlen, "%s: out of memory", name);
             rc = -1;
             break;
         }
@@ -532,7 +493,7 @@ int dotenv_load_fd(int fd, const char *name, dotenv_setter setter, dotenv_warner
     if (rc == 0) {
         char perr[200];
         if (dotenv_parse(b.data, b.len, setter, warn, ud, perr, sizeof(perr)) != 0) {
-            set_err(err, errlen, "%s: %s", name, perr);
+            err_printf(err, errlen, "%s: %s", name, perr);
             rc = -1;
         }
     }
@@ -548,7 +509,7 @@ int dotenv_load_file_warn(const char *path, dotenv_setter setter, dotenv_warner 
     if (!path || !*path || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        set_err(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        err_printf(err, errlen, "cannot open %s: %s", path, strerror(errno));
         return -1;
     }
     int rc = dotenv_load_fd(fd, path, setter, warn, ud, err, errlen);
