@@ -441,9 +441,10 @@ static int run_pass(pgai_worker *w, pgai_error *err)
     int *ids = NULL;
     size_t n = 0;
     int rc = catalog_list_ids(conn, w->nids ? w->ids : NULL, w->nids, &ids, &n, err);
-    if (rc != PGAI_OK) {
+    if (rc != PGAI_OK) { /* a terminated connection, say: the next pass tries again */
         privilege_hint(w, err);
         report_error(w, err->message, 0);
+        if (!w->exit_on_error) rc = PGAI_OK;
         goto out;
     }
     if (w->nids && !w->ids_checked) {
