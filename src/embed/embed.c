@@ -370,7 +370,7 @@ static int embed_post(embedder *e, const char *url, const char *const *headers, 
         int rc = http_send(e->http, &req, resp);
         int rate = rc == 0 && resp->status == 429;
         int retryable = rc != 0 ? resp->failure != HTTP_CANCELLED && resp->failure != HTTP_TOO_LARGE &&
-                                      resp->failure != HTTP_BAD_URL
+                                      resp->failure != HTTP_BAD_URL && resp->failure != HTTP_NOMEM
                                 : embed_status_kind(resp->status) == EMBED_ERR_UNAVAILABLE || rate;
         /* 429s have their own, larger budget: a rate limit means "slower", not "broken" */
         int budget_left = rate ? rate_limits < e->env.max_rate_retries : failures < e->env.max_retries;
@@ -478,6 +478,7 @@ static void request_append(embedder *e, const char *s, size_t n)
 void embed_request_begin(embedder *e)
 {
     buf_reset(&e->request);
+    e->request_bad = 0;
     request_append(e, "{", 1);
 }
 
@@ -493,7 +494,7 @@ void embed_request_string(embedder *e, const char *s)
 {
     /* the configuration was parsed from JSON, so this is valid UTF-8; if not,
      * the request cannot be encoded and embed_request_end says so */
-    if (jsonw_string(&e->request, s, strlen(s)) != 0) e->request.failed = 1;
+    if (jsonw_string(&e->request, s, strlen(s)) != 0 && !buf_error(&e->request)) e->request_bad = 1;
 }
 
 void embed_request_raw(embedder *e, const char *json) { request_append(e, json, strlen(json)); }
@@ -503,7 +504,7 @@ int embed_request_texts(embedder *e, const char *const *texts, const size_t *len
     request_append(e, "[", 1);
     for (size_t i = 0; i < n; i++) {
         if (i) request_append(e, ",", 1);
-        if (jsonw_string(&e->request, texts[i], lens[i]) != 0 && !e->request.failed)
+        if (jsonw_string(&e->request, texts[i], lens[i]) != 0 && !buf_error(&e->request))
             return embed_set_error(err, EMBED_ERR_INPUT, 0, "input %zu is not valid UTF-8 text", i);
     }
     request_append(e, "]", 1);
@@ -512,6 +513,11 @@ int embed_request_texts(embedder *e, const char *const *texts, const size_t *len
 
 int embed_request_end(embedder *e, embed_error *err)
 {
-    if (buf_append(&e->request, "}", 1) != 0) return embed_set_error(err, EMBED_ERR_INPUT, 0, "cannot encode the request");
-    return 0;
+    if (e->request_bad)
+        return embed_set_error(err, EMBED_ERR_CONFIG, 0, "cannot encode the request: a setting is not valid UTF-8");
+    if (buf_append(&e->request, "}", 1) == 0) return 0;
+    /* too large: halving the group can help (an input error); out of memory: a batch error, retried later */
+    if (buf_error(&e->request) == BUF_E_TOO_LARGE)
+        return embed_set_error(err, EMBED_ERR_INPUT, 0, "the request body is larger than %zu bytes", e->request.max);
+    return embed_set_error(err, EMBED_ERR_UNAVAILABLE, 0, "out of memory for the request body");
 }

@@ -103,6 +103,7 @@ struct embedder {
     /* One request body, one header list and one response per embedder,
      * reused by every request: after the first few no allocation is needed. */
     buf request;
+    int request_bad; /* a string of the request was not UTF-8: embed_request_end says so */
     embed_headers headers;
     http_response resp;
 };

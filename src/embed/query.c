@@ -18,18 +18,14 @@
 static int lookup_id(PGconn *conn, const char *which, int *id, pgai_error *err)
 {
     const char *params[1] = {which};
-    PGresult *res = PQexecParams(conn,
-                                 "select id from ai.vectorizer where name = $1"
-                                 " or ($1 ~ '^[0-9]{1,9}$' and id = $1::int4) order by name = $1 desc limit 1",
-                                 1, NULL, params, NULL, NULL, 0);
-    int rc = PGAI_OK;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = db_error_from_result(err, conn, res);
-    else if (PQntuples(res) == 0)
-        rc = error_set(err, PGAI_E_NOT_FOUND, "no vectorizer named or numbered '%s'", which);
-    else
-        *id = atoi(PQgetvalue(res, 0, 0));
-    PQclear(res);
+    char *value; /* id is NOT NULL: NULL means no row */
+    int rc = db_query_value(conn,
+                            "select id from ai.vectorizer where name = $1"
+                            " or ($1 ~ '^[0-9]{1,9}$' and id = $1::int4) order by name = $1 desc limit 1",
+                            1, params, &value, err);
+    if (rc == PGAI_OK && !value) rc = error_set(err, PGAI_E_NOT_FOUND, "no vectorizer named or numbered '%s'", which);
+    if (value) *id = atoi(value);
+    free(value);
     return rc;
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "embed/bpe_merge.h"
+#include "util/err.h"
+#include "util/utf8.h"
 #include "util/base64.h"
 
 /* The rank file, linked in by mk/tokenizer.mk (hidden: not part of the ABI). */
@@ -69,16 +71,6 @@ struct bpe_tokenizer {
     uint32_t *pair_rank;   /* [b0 << 8 | b1]: the 2-byte tokens, which every merge asks about first */
     pcre2_code *re;
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 /* ------------------------------------------------------------------------
  * Rank table
@@ -152,7 +144,7 @@ static int parse_ranks(bpe_tokenizer *t, const uint8_t *data, size_t size, char 
         linestart = i + 1;
     }
     if (linestart != size) {
-        set_err(err, errlen, "rank file does not end with a newline");
+        err_printf(err, errlen, "rank file does not end with a newline");
         return -1;
     }
     /* First pass: the highest rank, to size the arrays. */
@@ -160,24 +152,24 @@ static int parse_ranks(bpe_tokenizer *t, const uint8_t *data, size_t size, char 
         const uint8_t *sp = memchr(data + i, ' ', size - i);
         const uint8_t *nl = memchr(data + i, '\n', size - i);
         if (!sp || sp > nl) {
-            set_err(err, errlen, "rank file: line without a space at byte %zu", i);
+            err_printf(err, errlen, "rank file: line without a space at byte %zu", i);
             return -1;
         }
         uint64_t r = 0;
         const uint8_t *d = sp + 1;
         if (d == nl) {
-            set_err(err, errlen, "rank file: line without a rank at byte %zu", i);
+            err_printf(err, errlen, "rank file: line without a rank at byte %zu", i);
             return -1;
         }
         for (; d < nl; d++) {
             if (*d < '0' || *d > '9' || r > MAX_RANK) {
-                set_err(err, errlen, "rank file: bad rank at byte %zu", i);
+                err_printf(err, errlen, "rank file: bad rank at byte %zu", i);
                 return -1;
             }
             r = r * 10 + (uint64_t)(*d - '0');
         }
         if (r >= MAX_RANK) {
-            set_err(err, errlen, "rank file: rank too large at byte %zu", i);
+            err_printf(err, errlen, "rank file: rank too large at byte %zu", i);
             return -1;
         }
         if (r > maxrank) maxrank = (uint32_t)r;
@@ -193,7 +185,7 @@ static int parse_ranks(bpe_tokenizer *t, const uint8_t *data, size_t size, char 
     t->slots = calloc(nslots, sizeof(*t->slots));
     t->pair_rank = malloc(65536 * sizeof(*t->pair_rank));
     if (!t->blob || !t->off || !t->len || !t->slots || !t->pair_rank) {
-        set_err(err, errlen, "out of memory");
+        err_printf(err, errlen, "out of memory");
         return -1;
     }
     for (int b = 0; b < 256; b++) t->byte_rank[b] = BPE_NO_RANK;
@@ -212,15 +204,15 @@ static int parse_ranks(bpe_tokenizer *t, const uint8_t *data, size_t size, char 
                      ? -1
                      : base64_decode(b64, b64len, t->blob + used, size / 4 * 3 + 1 - used);
         if (n <= 0) {
-            set_err(err, errlen, "rank file: bad base64 at byte %zu", i);
+            err_printf(err, errlen, "rank file: bad base64 at byte %zu", i);
             return -1;
         }
         if (t->len[r]) {
-            set_err(err, errlen, "rank file: rank %u appears twice", r);
+            err_printf(err, errlen, "rank file: rank %u appears twice", r);
             return -1;
         }
         if (rank_of(t, t->blob + used, (size_t)n) != BPE_NO_RANK) {
-            set_err(err, errlen, "rank file: the token of rank %u appears twice", r);
+            err_printf(err, errlen, "rank file: the token of rank %u appears twice", r);
             return -1;
         }
         t->off[r] = (uint32_t)used;
@@ -241,7 +233,7 @@ static int parse_ranks(bpe_tokenizer *t, const uint8_t *data, size_t size, char 
     }
     for (int b = 0; b < 256; b++) {
         if (t->byte_rank[b] == BPE_NO_RANK) {
-            set_err(err, errlen, "rank file: byte 0x%02x is not a token", b);
+            err_printf(err, errlen, "rank file: byte 0x%02x is not a token", b);
             return -1;
         }
     }
@@ -257,7 +249,7 @@ static int compile_pattern(bpe_tokenizer *t, char *err, size_t errlen)
     if (!t->re) {
         PCRE2_UCHAR msg[120];
         pcre2_get_error_message(ec, msg, sizeof(msg));
-        set_err(err, errlen, "pre-tokenizer pattern: %s at offset %zu", (const char *)msg, (size_t)eo);
+        err_printf(err, errlen, "pre-tokenizer pattern: %s at offset %zu", (const char *)msg, (size_t)eo);
         return -1;
     }
     /* JIT is several times faster; without it (no JIT support on this
@@ -286,7 +278,7 @@ const bpe_tokenizer *bpe_cl100k(char *err, size_t errlen)
 {
     pthread_once(&cl100k_once, cl100k_init);
     if (!cl100k_ok) {
-        set_err(err, errlen, "cl100k_base tokenizer: %s", cl100k_err);
+        err_printf(err, errlen, "cl100k_base tokenizer: %s", cl100k_err);
         return NULL;
     }
     return &cl100k;
@@ -296,72 +288,15 @@ const bpe_tokenizer *bpe_cl100k(char *err, size_t errlen)
  * UTF-8
  */
 
-/*
- * The UTF-8 sequence at p (avail >= 1 bytes): returns its length when it is
- * a complete valid character; else 0, with *sub the length of its maximal
- * valid prefix (at least 1), which Python's decoder replaces by one U+FFFD.
- * Valid means what Python and PCRE2 accept: no overlong forms, no
- * surrogates, nothing above U+10FFFF.
- */
-static size_t utf8_char(const uint8_t *p, size_t avail, size_t *sub)
-{
-    uint8_t c = p[0];
-    if (c < 0x80) return 1;
-    size_t need;
-    uint8_t lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 3;
-        if (c == 0xE0) lo = 0xA0;      /* overlong */
-        else if (c == 0xED) hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 4;
-        if (c == 0xF0) lo = 0x90;      /* overlong */
-        else if (c == 0xF4) hi = 0x8F; /* above U+10FFFF */
-    } else {
-        *sub = 1;
-        return 0;
-    }
-    size_t i = 1;
-    for (; i < need && i < avail; i++) {
-        uint8_t b = p[i];
-        if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) break;
-    }
-    if (i == need) return need;
-    *sub = i;
-    return 0;
-}
-
-/* Offset of the first invalid byte, or SIZE_MAX if s is valid UTF-8. */
-static size_t utf8_invalid_at(const uint8_t *s, size_t n)
-{
-    size_t i = 0, sub;
-    while (i < n) {
-        /* ASCII runs are most text: skip them eight bytes at a time. */
-        while (i + 8 <= n) {
-            uint64_t w;
-            memcpy(&w, s + i, 8);
-            if (w & 0x8080808080808080ull) break;
-            i += 8;
-        }
-        if (i >= n) break;
-        size_t k = utf8_char(s + i, n - i, &sub);
-        if (!k) return i;
-        i += k;
-    }
-    return SIZE_MAX;
-}
-
 /* Python's bytes.decode("utf-8", errors="replace") into a malloc'ed string. */
 static int utf8_replace(const uint8_t *s, size_t n, char **out, size_t *outlen)
 {
     if (n > (SIZE_MAX - 1) / 3) return -1;
     uint8_t *o = malloc(n * 3 + 1), *w = o; /* worst case: every byte becomes U+FFFD */
     if (!o) return -1;
-    size_t i = 0, sub;
+    size_t i = 0;
     while (i < n) {
-        size_t k = utf8_char(s + i, n - i, &sub);
+        size_t k = utf8_sequence(s + i, n - i);
         if (k) {
             memcpy(w, s + i, k);
             w += k;
@@ -370,7 +305,7 @@ static int utf8_replace(const uint8_t *s, size_t n, char **out, size_t *outlen)
             *w++ = 0xEF;
             *w++ = 0xBF;
             *w++ = 0xBD;
-            i += sub;
+            i += utf8_invalid_length(s + i, n - i);
         }
     }
     *w = 0;
@@ -439,16 +374,16 @@ static int encode_piece(const bpe_tokenizer *t, const uint8_t *piece, size_t n, 
     size_t nparts = 0;
     int rc = -1;
     if (!ends || !ranks || bpe_merge(piece, n, rank_of, t, ends, ranks, &nparts) != 0) {
-        set_err(err, errlen, "out of memory while tokenizing");
+        err_printf(err, errlen, "out of memory while tokenizing");
         goto out;
     }
     for (size_t k = 0; k < nparts; k++) {
         if (ranks[k] == BPE_NO_RANK) { /* impossible: every byte is a token */
-            set_err(err, errlen, "tokenizer: no token for part of a piece");
+            err_printf(err, errlen, "tokenizer: no token for part of a piece");
             goto out;
         }
         if (sink_put(s, ranks[k], base + ends[k]) != 0) {
-            set_err(err, errlen, "out of memory while tokenizing");
+            err_printf(err, errlen, "out of memory while tokenizing");
             goto out;
         }
     }
@@ -463,28 +398,28 @@ static int encode_run(const bpe_tokenizer *t, const char *text, size_t len, stru
                       size_t errlen)
 {
     if (!t) {
-        set_err(err, errlen, "no tokenizer");
+        err_printf(err, errlen, "no tokenizer");
         return -1;
     }
     if (!text && len) {
-        set_err(err, errlen, "no text");
+        err_printf(err, errlen, "no text");
         return -1;
     }
     if (len == 0) return 0;
     const uint8_t *u = (const uint8_t *)text;
     size_t bad = utf8_invalid_at(u, len);
-    if (bad != SIZE_MAX) {
-        set_err(err, errlen, "text is not valid UTF-8 at byte %zu", bad);
+    if (bad != len) {
+        err_printf(err, errlen, "text is not valid UTF-8 at byte %zu", bad);
         return -1;
     }
     const char *special = find_special(text, len);
     if (special) {
-        set_err(err, errlen, "Encountered text corresponding to disallowed special token '%s'.", special);
+        err_printf(err, errlen, "Encountered text corresponding to disallowed special token '%s'.", special);
         return -1;
     }
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(t->re, NULL);
     if (!md) {
-        set_err(err, errlen, "out of memory while tokenizing");
+        err_printf(err, errlen, "out of memory while tokenizing");
         return -1;
     }
     int rc = 0;
@@ -499,14 +434,14 @@ static int encode_run(const bpe_tokenizer *t, const char *text, size_t len, stru
         if (m < 0) {
             PCRE2_UCHAR msg[120];
             pcre2_get_error_message(m, msg, sizeof(msg));
-            set_err(err, errlen, "pre-tokenizer failed at byte %zu: %s", off, (const char *)msg);
+            err_printf(err, errlen, "pre-tokenizer failed at byte %zu: %s", off, (const char *)msg);
             rc = -1;
             break;
         }
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
         size_t ms = ov[0], me = ov[1];
         if (me <= ms) { /* every branch consumes a character, so this cannot happen */
-            set_err(err, errlen, "pre-tokenizer matched nothing at byte %zu", ms);
+            err_printf(err, errlen, "pre-tokenizer matched nothing at byte %zu", ms);
             rc = -1;
             break;
         }
@@ -514,7 +449,7 @@ static int encode_run(const bpe_tokenizer *t, const char *text, size_t len, stru
         uint32_t r = rank_of(t, u + ms, me - ms);
         if (r != BPE_NO_RANK) {
             if (sink_put(s, r, me) != 0) {
-                set_err(err, errlen, "out of memory while tokenizing");
+                err_printf(err, errlen, "out of memory while tokenizing");
                 rc = -1;
                 break;
             }
@@ -566,7 +501,7 @@ int bpe_truncate(const bpe_tokenizer *t, const char *text, size_t len, size_t ma
      * (the tokens of a text concatenate to it), so decoding them is decoding
      * that prefix; only a character cut at the end can be invalid. */
     if (utf8_replace((const uint8_t *)text, s.cut, out, outlen) != 0) {
-        set_err(err, errlen, "out of memory while truncating");
+        err_printf(err, errlen, "out of memory while truncating");
         return -1;
     }
     return 0;
@@ -578,7 +513,7 @@ int bpe_decode(const bpe_tokenizer *t, const uint32_t *tokens, size_t ntokens, c
     *out = NULL;
     *outlen = 0;
     if (!t) {
-        set_err(err, errlen, "no tokenizer");
+        err_printf(err, errlen, "no tokenizer");
         return -1;
     }
     size_t total = 0;
@@ -592,14 +527,14 @@ int bpe_decode(const bpe_tokenizer *t, const uint32_t *tokens, size_t ntokens, c
                 if (specials[k].id == id) n = strlen(specials[k].text);
         }
         if (!n) {
-            set_err(err, errlen, "invalid token id %u", id);
+            err_printf(err, errlen, "invalid token id %u", id);
             return -1;
         }
         total += n;
     }
     uint8_t *joined = malloc(total + 1);
     if (!joined) {
-        set_err(err, errlen, "out of memory while decoding");
+        err_printf(err, errlen, "out of memory while decoding");
         return -1;
     }
     size_t o = 0;
@@ -619,6 +554,6 @@ int bpe_decode(const bpe_tokenizer *t, const uint32_t *tokens, size_t ntokens, c
     }
     int rc = utf8_replace(joined, total, out, outlen);
     free(joined);
-    if (rc != 0) set_err(err, errlen, "out of memory while decoding");
+    if (rc != 0) err_printf(err, errlen, "out of memory while decoding");
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/base64.h"
+#include "util/err.h"
 
 #define MAX_DEPTH 64
 
@@ -22,12 +23,10 @@ typedef struct scan {
 static int scan_fail(scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int scan_fail(scan *s, const char *fmt, ...)
 {
-    char msg[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    err_vprintf(s->err, s->errlen, "invalid embedding response: ", fmt, ap);
     va_end(ap);
-    snprintf(s->err, s->errlen, "invalid embedding response: %s", msg);
     return -1;
 }
 
